@@ -1,0 +1,48 @@
+# Copyright (c) 2026, cs_sop developers
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from cs_sop.core.business_time import Calendar
+
+
+class SOPSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from helpdesk.helpdesk.doctype.hd_service_day.hd_service_day import HDServiceDay
+
+		chat_first_response_minutes: DF.Int
+		chat_sla: DF.Link | None
+		enforce_priority_matrix: DF.Check
+		holiday_list: DF.Link
+		include_cuti_bersama: DF.Check
+		operating_hours: DF.Table[HDServiceDay]
+		previous_default_sla: DF.Link | None
+		standard_sla: DF.Link | None
+	# end: auto-generated types
+
+	def validate(self):
+		if (self.chat_first_response_minutes or 0) < 1:
+			frappe.throw(_("Chat and WhatsApp first response must be at least 1 minute."))
+		try:
+			Calendar.from_rows((r.workday, r.start_time, r.end_time) for r in self.operating_hours)
+		except ValueError as e:
+			frappe.throw(_("Operating hours are not valid: {0}").format(str(e)))
+		if self.standard_sla and self.standard_sla == self.chat_sla:
+			frappe.throw(_("The standard SLA and the chat and WhatsApp SLA must be different."))
+
+	def on_update(self):
+		if self.flags.skip_sla_sync:
+			return
+		from cs_sop.sla import sync_holiday_list, sync_slas
+
+		if self.has_value_changed("include_cuti_bersama") or self.has_value_changed("holiday_list"):
+			sync_holiday_list(self)
+		sync_slas(self)

@@ -1,0 +1,31 @@
+app_name = "cs_sop"
+app_title = "CS SOP"
+app_publisher = "cs_sop developers"
+app_description = "Indonesian customer-service SOP on Frappe Helpdesk"
+app_email = "dev@cs-sop.invalid"
+app_license = "agpl-3.0"
+required_apps = ["helpdesk"]
+require_type_annotated_api_methods = True
+
+# Installation
+# ------------
+after_install = "cs_sop.setup.install.after_install"
+before_uninstall = "cs_sop.setup.install.before_uninstall"
+
+# Document events
+# ---------------
+# Helpdesk's own HDTicket.before_validate (priority, SLA choice) runs before these: the
+# handler re-selects the SLA itself when it changes the channel or the priority.
+doc_events = {
+	"HD Ticket": {
+		"before_validate": "cs_sop.ticket.before_validate",
+		"on_update": "cs_sop.ticket.on_update",
+	},
+}
+
+# Scheduled tasks
+# ---------------
+scheduler_events = {
+	# idempotent: adds next year's Indonesian holidays to the SOP holiday list once they are due
+	"daily_long": ["cs_sop.tasks.ensure_holiday_years"],
+}

@@ -1,0 +1,121 @@
+"""Custom fields cs_sop adds to Helpdesk's doctypes (created in code, removed on uninstall)."""
+
+from cs_sop.core.matrix import LEVELS
+from cs_sop.core.stage import RECEIVED, STAGES
+
+CHANNELS = ("Email", "Phone", "WhatsApp", "Live Chat", "Social Media", "Walk-in", "Web Portal")
+REQUEST_TYPES = ("Question", "Information Request", "Complaint", "Special Request", "Feedback")
+COMPLAINT_TYPES = ("Service", "Operational")
+
+# Rows of the Default HD Ticket Template: the agent UI (/helpdesk) shows a custom field only then.
+TEMPLATE_FIELDS = (
+	"sop_channel",
+	"sop_request_type",
+	"sop_impact",
+	"sop_urgency",
+	"sop_stage",
+	"sop_escalation_level",
+	"sop_root_cause",
+)
+
+
+def _select(*options: str) -> str:
+	return "\n".join(("", *options))
+
+
+def get_custom_fields() -> dict[str, list[dict]]:
+	return {
+		"HD Ticket": [
+			{
+				"fieldname": "sop_section",
+				"fieldtype": "Section Break",
+				"label": "Customer Service SOP",
+				"insert_after": "summary",
+				"collapsible": 0,
+			},
+			{
+				"fieldname": "sop_channel",
+				"fieldtype": "Select",
+				"label": "Channel",
+				"options": _select(*CHANNELS),
+				"insert_after": "sop_section",
+				"in_standard_filter": 1,
+				"description": "Where the customer contacted us (SOP stage 1)",
+			},
+			{
+				"fieldname": "sop_request_type",
+				"fieldtype": "Select",
+				"label": "Request Type",
+				"options": _select(*REQUEST_TYPES),
+				"insert_after": "sop_channel",
+				"in_standard_filter": 1,
+			},
+			{
+				"fieldname": "sop_stage",
+				"fieldtype": "Select",
+				"label": "SOP Stage",
+				"options": "\n".join(STAGES),
+				"default": RECEIVED,
+				"insert_after": "sop_request_type",
+				"in_standard_filter": 1,
+				"in_list_view": 1,
+				"search_index": 1,
+				"no_copy": 1,
+			},
+			{
+				"fieldname": "sop_column",
+				"fieldtype": "Column Break",
+				"insert_after": "sop_stage",
+			},
+			{
+				"fieldname": "sop_impact",
+				"fieldtype": "Select",
+				"label": "Impact",
+				"options": _select(*LEVELS),
+				"insert_after": "sop_column",
+				"description": "Impact on the customer and on operations",
+			},
+			{
+				"fieldname": "sop_urgency",
+				"fieldtype": "Select",
+				"label": "Urgency",
+				"options": _select(*LEVELS),
+				"insert_after": "sop_impact",
+				"description": "Priority follows the impact × urgency matrix (SOP Priority Rule)",
+			},
+			{
+				"fieldname": "sop_escalation_level",
+				"fieldtype": "Int",
+				"label": "Escalation Level",
+				"default": "0",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "sop_urgency",
+			},
+			{
+				"fieldname": "sop_root_cause",
+				"fieldtype": "Small Text",
+				"label": "Root Cause",
+				"insert_after": "sop_escalation_level",
+				"no_copy": 1,
+			},
+		],
+		"HD Ticket Type": [
+			{
+				"fieldname": "sop_complaint_type",
+				"fieldtype": "Select",
+				"label": "SOP Complaint Type",
+				"options": _select(*COMPLAINT_TYPES),
+				"insert_after": "priority",
+				"description": "Service: administration, delivery, general. Operational: product quality.",
+			},
+			{
+				"fieldname": "sop_default_team",
+				"fieldtype": "Link",
+				"label": "Default Team",
+				"options": "HD Team",
+				"insert_after": "sop_complaint_type",
+				"description": "Tickets of this category go to this team when no team is set",
+			},
+		],
+	}

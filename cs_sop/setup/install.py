@@ -1,0 +1,184 @@
+"""Install, migrate and uninstall: everything the SOP needs on a Helpdesk site.
+
+Every step is insert-if-missing, so `bench migrate` (which runs the patch calling
+`install_defaults`) never overwrites what an admin changed.
+"""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+from frappe.utils import getdate, nowdate
+
+from cs_sop.core.matrix import default_rules, rule_name
+from cs_sop.setup import defaults as d
+from cs_sop.setup.custom_fields import TEMPLATE_FIELDS, get_custom_fields
+
+DEFAULT_TEMPLATE = "Default"  # Helpdesk's HD Ticket Template used by the agent UI
+
+
+def after_install():
+	install_defaults()
+
+
+def install_defaults():
+	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	frappe.clear_cache(doctype="HD Ticket")
+	create_roles()
+	create_priority_rules()
+	create_teams()
+	create_categories()
+	settings = ensure_settings()
+	from cs_sop.sla import sync_holiday_list
+
+	sync_holiday_list(settings)
+	create_slas(settings)
+	add_template_fields()
+	create_saved_replies()
+
+
+def create_roles():
+	for role in d.ROLES:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
+				ignore_permissions=True  # install runs as Administrator; no user to check
+			)
+
+
+def create_priority_rules():
+	for impact, urgency, priority in default_rules():
+		name = rule_name(impact, urgency)
+		if frappe.db.exists("SOP Priority Rule", name) or not frappe.db.exists(
+			"HD Ticket Priority", priority
+		):
+			continue
+		frappe.get_doc(
+			{"doctype": "SOP Priority Rule", "impact": impact, "urgency": urgency, "priority": priority}
+		).insert()
+
+
+def create_teams():
+	for team in d.TEAMS:
+		if not frappe.db.exists("HD Team", team):
+			frappe.get_doc({"doctype": "HD Team", "team_name": team}).insert()
+
+
+def create_categories():
+	for name, description, complaint_type, team in d.CATEGORIES:
+		if frappe.db.exists("HD Ticket Type", name):
+			continue
+		doc = frappe.new_doc("HD Ticket Type")
+		doc.name = name
+		doc.description = description
+		doc.sop_complaint_type = complaint_type
+		doc.sop_default_team = team if team and frappe.db.exists("HD Team", team) else None
+		doc.insert()
+
+
+def ensure_settings():
+	settings = frappe.get_single("SOP Settings")
+	changed = False
+	if not settings.operating_hours:
+		for workday, start, end in d.OPERATING_HOURS:
+			settings.append("operating_hours", {"workday": workday, "start_time": start, "end_time": end})
+		changed = True
+	if not settings.holiday_list:
+		settings.holiday_list = d.HOLIDAY_LIST
+		changed = True
+	if changed:
+		settings.flags.skip_sla_sync = True  # the SLAs are created right after, from these values
+		settings.save()
+	return settings
+
+
+def create_slas(settings):
+	from cs_sop.sla import build_sla
+
+	if not frappe.db.exists("HD Service Level Agreement", d.STANDARD_SLA):
+		previous_default = frappe.db.get_value(
+			"HD Service Level Agreement", {"default_sla": 1, "enabled": 1}, "name"
+		)
+		build_sla(settings, d.STANDARD_SLA, default=True).insert()
+		if previous_default and previous_default != d.STANDARD_SLA:
+			frappe.db.set_single_value("SOP Settings", "previous_default_sla", previous_default)
+	if not frappe.db.exists("HD Service Level Agreement", d.CHAT_SLA):
+		build_sla(settings, d.CHAT_SLA, default=False).insert()
+
+	values = {}
+	if not settings.standard_sla:
+		values["standard_sla"] = d.STANDARD_SLA
+	if not settings.chat_sla:
+		values["chat_sla"] = d.CHAT_SLA
+	if values:
+		frappe.db.set_single_value("SOP Settings", values)
+		settings.update(values)
+
+
+def add_template_fields():
+	if not frappe.db.exists("HD Ticket Template", DEFAULT_TEMPLATE):
+		return
+	template = frappe.get_doc("HD Ticket Template", DEFAULT_TEMPLATE)
+	present = {row.fieldname for row in template.fields}
+	missing = [f for f in TEMPLATE_FIELDS if f not in present]
+	if not missing:
+		return
+	for fieldname in missing:
+		# hidden from customers: the portal's new-ticket form uses the same template
+		template.append("fields", {"fieldname": fieldname, "hide_from_customer": 1})
+	template.save()
+
+
+def create_saved_replies():
+	for title, message in d.SAVED_REPLIES:
+		if not frappe.db.exists("HD Saved Reply", title):
+			frappe.get_doc(
+				{"doctype": "HD Saved Reply", "title": title, "message": message, "scope": "Global"}
+			).insert()
+
+
+def before_uninstall():
+	"""Leave Helpdesk as it was: its default SLA back, no SOP fields in its template or forms.
+
+	Kept on purpose: ticket data in the sop_* columns (reinstalling shows it again), the
+	categories, teams, holiday list, saved replies and the two SOP SLAs (disabled) that tickets
+	link to.
+	"""
+	restore_default_sla()
+	remove_template_fields()
+	frappe.db.delete("HD Service Day", {"parenttype": "SOP Settings"})
+	for dt, fields in get_custom_fields().items():
+		for field in fields:
+			name = frappe.db.get_value("Custom Field", {"dt": dt, "fieldname": field["fieldname"]})
+			if name:
+				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		frappe.clear_cache(doctype=dt)
+
+
+def restore_default_sla():
+	SLA = "HD Service Level Agreement"
+	previous = frappe.db.get_single_value("SOP Settings", "previous_default_sla")
+	managed = [
+		frappe.db.get_single_value("SOP Settings", "standard_sla"),
+		frappe.db.get_single_value("SOP Settings", "chat_sla"),
+	]
+	current_default = frappe.db.get_value(SLA, {"default_sla": 1}, "name")
+	if current_default in managed and previous and frappe.db.exists(SLA, previous):
+		doc = frappe.get_doc(SLA, previous)
+		doc.default_sla = 1
+		doc.enabled = 1
+		doc.save(ignore_permissions=True)  # uninstall runs as Administrator
+		current_default = previous
+	for name in managed:
+		if name and name != current_default and frappe.db.exists(SLA, name):
+			frappe.db.set_value(SLA, name, "enabled", 0)
+
+
+def remove_template_fields():
+	if not frappe.db.exists("HD Ticket Template", DEFAULT_TEMPLATE):
+		return
+	template = frappe.get_doc("HD Ticket Template", DEFAULT_TEMPLATE)
+	template.fields = [row for row in template.fields if row.fieldname not in TEMPLATE_FIELDS]
+	template.save(ignore_permissions=True)
+
+
+def current_years() -> list[int]:
+	year = getdate(nowdate()).year
+	return [year, year + 1]
