@@ -27,15 +27,15 @@ DEFAULT_PRIORITY = "Medium"
 
 TEAMS = ("Tim IT", "Tim Produksi", "Tim Keuangan", "Tim Logistik")
 
-# name, English description, complaint type, default team
+# name, description (Indonesian: company data, shown as is), complaint type, default team
 CATEGORIES = (
-	("Teknis", "Technical problems: application, website, account access", "Operational", "Tim IT"),
-	("Administrasi", "Administrative matters: data changes, documents, registration", "Service", None),
-	("Layanan", "Service quality and staff conduct", "Service", None),
-	("Pengiriman", "Delivery: late, lost or damaged shipments", "Service", "Tim Logistik"),
-	("Kualitas Produk", "Product quality: defects, wrong specification", "Operational", "Tim Produksi"),
-	("Tagihan & Pembayaran", "Billing, payments and refunds", "Service", "Tim Keuangan"),
-	("Lainnya", "Anything else", "Service", None),
+	("Teknis", "Masalah teknis: aplikasi, situs web, akses akun", "Operational", "Tim IT"),
+	("Administrasi", "Urusan administrasi: perubahan data, dokumen, pendaftaran", "Service", None),
+	("Layanan", "Kualitas layanan dan sikap petugas", "Service", None),
+	("Pengiriman", "Pengiriman: terlambat, hilang, atau rusak", "Service", "Tim Logistik"),
+	("Kualitas Produk", "Kualitas produk: cacat, spesifikasi tidak sesuai", "Operational", "Tim Produksi"),
+	("Tagihan & Pembayaran", "Tagihan, pembayaran, dan pengembalian dana", "Service", "Tim Keuangan"),
+	("Lainnya", "Keluhan atau permintaan lainnya", "Service", None),
 )
 
 SAVED_REPLIES = (

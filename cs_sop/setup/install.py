@@ -27,9 +27,6 @@ def install_defaults():
 	create_teams()
 	create_categories()
 	settings = ensure_settings()
-	from cs_sop.sla import sync_holiday_list
-
-	sync_holiday_list(settings)
 	create_slas(settings)
 	add_template_fields()
 	create_saved_replies()
@@ -83,6 +80,9 @@ def ensure_settings():
 	if not settings.holiday_list:
 		settings.holiday_list = d.HOLIDAY_LIST
 		changed = True
+	from cs_sop.sla import sync_holiday_list
+
+	sync_holiday_list(settings)  # before the save: settings link to the list
 	if changed:
 		settings.flags.skip_sla_sync = True  # the SLAs are created right after, from these values
 		settings.save()
@@ -98,6 +98,10 @@ def create_slas(settings):
 		)
 		build_sla(settings, d.STANDARD_SLA, default=True).insert()
 		if previous_default and previous_default != d.STANDARD_SLA:
+			# Helpdesk tries every enabled non-default SLA before the default one, so its old
+			# default (no condition) would catch every ticket: disable it, and remember it for
+			# uninstall, which makes it the default again.
+			frappe.db.set_value("HD Service Level Agreement", previous_default, "enabled", 0)
 			frappe.db.set_single_value("SOP Settings", "previous_default_sla", previous_default)
 	if not frappe.db.exists("HD Service Level Agreement", d.CHAT_SLA):
 		build_sla(settings, d.CHAT_SLA, default=False).insert()

@@ -1,0 +1,74 @@
+"""What cs_sop adds to HD Ticket insert and save: run on a site with and one without cs_sop.
+
+	bench --site SITE execute cs_sop.benchmarks.ticket_bench.run --kwargs "{'n': 300}"
+
+Prints one JSON line of medians (ms). scripts/benchmark runs it on both sites and prints the
+ratio. Everything it creates is rolled back (and deleted, should anything have committed).
+"""
+
+import json
+import statistics
+import time
+
+import frappe
+
+
+def _timed(fn) -> float:
+	start = time.perf_counter()
+	fn()
+	return (time.perf_counter() - start) * 1000
+
+
+def run(n: int = 300, warmup: int = 20) -> dict:
+	frappe.set_user("Administrator")
+	has_sop = "cs_sop" in frappe.get_installed_apps()
+	created: list[str] = []
+	insert_ms, save_ms, reclassify_ms = [], [], []
+	levels = ["Low", "Medium", "High", "Critical"]
+	try:
+		for i in range(n + warmup):
+			doc = frappe.get_doc(
+				{
+					"doctype": "HD Ticket",
+					"subject": f"Benchmark {i}: pesanan belum diterima",
+					"raised_by": f"bench{i % 50}@example.com",
+					"description": "<p>Pesanan saya belum diterima sejak minggu lalu.</p>",
+					"sop_channel": "WhatsApp" if i % 3 == 0 else "Email",
+					"sop_request_type": "Complaint",
+					"sop_impact": levels[i % 4],
+					"sop_urgency": levels[(i // 4) % 4],
+				}
+			)
+			t_insert = _timed(lambda doc=doc: doc.insert(ignore_permissions=True))
+			created.append(doc.name)
+			doc = frappe.get_doc("HD Ticket", doc.name)  # as a later request would load it
+
+			doc.subject = doc.subject + " (diperbarui)"
+			t_save = _timed(lambda doc=doc: doc.save(ignore_permissions=True))
+
+			# the agent's reclassification: with cs_sop urgency drives priority; without it the
+			# agent sets the priority itself. Both end in a new priority and new SLA targets.
+			if has_sop:
+				doc.sop_urgency = levels[(i // 4 + 2) % 4]
+			else:
+				doc.priority = ["Low", "Medium", "High", "Urgent"][(i + 1) % 4]
+			t_reclassify = _timed(lambda doc=doc: doc.save(ignore_permissions=True))
+			if i >= warmup:
+				insert_ms.append(t_insert)
+				save_ms.append(t_save)
+				reclassify_ms.append(t_reclassify)
+	finally:
+		frappe.db.rollback()
+		if created:
+			frappe.db.delete("HD Ticket", {"name": ("in", created)})
+			frappe.db.commit()  # benchmark clean-up only: nothing of the run may stay on the site
+	result = {
+		"site": frappe.local.site,
+		"cs_sop": has_sop,
+		"n": n,
+		"insert_ms": round(statistics.median(insert_ms), 3),
+		"save_ms": round(statistics.median(save_ms), 3),
+		"reclassify_ms": round(statistics.median(reclassify_ms), 3),
+	}
+	print(json.dumps(result))
+	return result
