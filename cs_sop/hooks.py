@@ -19,13 +19,19 @@ before_uninstall = "cs_sop.setup.install.before_uninstall"
 doc_events = {
 	"HD Ticket": {
 		"before_validate": "cs_sop.ticket.before_validate",
+		"before_save": "cs_sop.ticket.before_save",
 		"on_update": "cs_sop.ticket.on_update",
+	},
+	"HD Service Holiday List": {
+		"on_update": "cs_sop.sla.clear_calendar",
 	},
 }
 
 # Scheduled tasks
 # ---------------
 scheduler_events = {
+	# queues the escalation sweep on the long queue (deduplicated): detection lag <= 1 minute
+	"cron": {"* * * * *": ["cs_sop.escalation.enqueue_sweep"]},
 	# idempotent: adds next year's Indonesian holidays to the SOP holiday list once they are due
 	"daily_long": ["cs_sop.tasks.ensure_holiday_years"],
 }

@@ -159,3 +159,15 @@ def operating_calendar(settings=None) -> Calendar:
 			pluck="holiday_date",
 		)
 	return Calendar.from_rows(rows, (getdate(h) for h in holidays))
+
+
+CALENDAR_KEY = "cs_sop:calendar"
+
+
+def cached_calendar() -> Calendar:
+	"""operating_calendar() cached in Redis until SOP Settings or a holiday list changes."""
+	return frappe.cache.get_value(CALENDAR_KEY, generator=operating_calendar)
+
+
+def clear_calendar(doc=None, method=None):
+	frappe.cache.delete_value(CALENDAR_KEY)

@@ -24,6 +24,7 @@ def _reasons() -> dict[str, str]:
 
 
 def before_validate(doc, method=None):
+	keep_sweep_fields(doc)
 	channel_changed = set_default_channel(doc)
 	priority_changed = apply_priority_matrix(doc)
 	route_by_category(doc)
@@ -32,8 +33,40 @@ def before_validate(doc, method=None):
 		doc.set_sla()
 
 
+def before_save(doc, method=None):
+	"""After Helpdesk applied the SLA (its before_save): when must the sweep look again."""
+	from cs_sop.escalation import next_check_for
+
+	before = doc.get_doc_before_save()
+	if before:
+		if str(before.response_by or "") != str(doc.response_by or ""):
+			doc.sop_response_warned = 0
+		if str(before.resolution_by or "") != str(doc.resolution_by or ""):
+			doc.sop_resolution_warned = 0
+	doc.sop_next_check = next_check_for(doc)
+
+
+def keep_sweep_fields(doc):
+	"""The escalation sweep writes these columns without touching `modified`; an agent's save of
+	an older copy must not undo them. A new agent reply starts the update cadence again."""
+	from cs_sop.escalation import SWEEP_FIELDS
+
+	before = doc.get_doc_before_save()
+	if not before:
+		return
+	for field in SWEEP_FIELDS:
+		doc.set(field, before.get(field))
+	if str(before.last_agent_response or "") != str(doc.last_agent_response or ""):
+		doc.sop_update_misses = 0
+
+
 def on_update(doc, method=None):
 	before = doc.get_doc_before_save()
+	if doc.status_category in ("Resolved", "Closed") and doc.sop_escalation_level:
+		if not before or before.status_category != doc.status_category:
+			from cs_sop.escalation import close_escalations
+
+			close_escalations(doc.name)
 	if before and before.get("sop_stage") != doc.sop_stage:
 		from helpdesk.helpdesk.doctype.hd_ticket_activity.hd_ticket_activity import log_ticket_activity
 
@@ -129,6 +162,8 @@ def update_stage(doc):
 	if set_by_hand:
 		_check_requested_stage(doc, requested, facts)
 		previous = requested
+	# a stage behind what the facts give (a move back, or an older copy of the ticket saved
+	# after the sweep escalated it) is corrected to the facts' stage, never lost
 	doc.sop_stage = stage_rules.derive(previous, facts)
 
 
@@ -141,13 +176,5 @@ def _check_requested_stage(doc, requested: str, facts: stage_rules.Facts):
 		needs = ", ".join(reasons.get(m) or _(doc.meta.get_label(m)) for m in missing)
 		frappe.throw(
 			_("The ticket cannot move to stage {0} yet. It needs: {1}.").format(_(requested), needs),
-			title=_("SOP stage"),
-		)
-	derived = stage_rules.derive(requested, facts)
-	if derived != requested:
-		frappe.throw(
-			_("The ticket's data puts it in stage {0}; it cannot be moved to {1} by hand.").format(
-				_(derived), _(requested)
-			),
 			title=_("SOP stage"),
 		)

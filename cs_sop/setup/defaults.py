@@ -81,3 +81,13 @@ SAVED_REPLIES = (
 )
 
 ROLES = ("SOP Supervisor", "SOP Operations Manager")
+
+# operating minutes between progress updates to the customer, by priority (SOP stage 3/5)
+UPDATE_INTERVALS = {"Urgent": 60, "High": 120, "Medium": 240, "Low": 480}
+
+# level, name, trigger, share, hours, role, category team, ack minutes
+ESCALATION_LEVELS = (
+	(1, "Supervisor CS", "First Response Breach", 0, 0, "SOP Supervisor", 0, 30),
+	(2, "Manajer Operasional", "Resolution Breach", 0, 0, "SOP Operations Manager", 0, 60),
+	(3, "Tim Terkait", "Hours After Breach", 0, 4, None, 1, 120),
+)

@@ -4,6 +4,8 @@ Every step is insert-if-missing, so `bench migrate` (which runs the patch callin
 `install_defaults`) never overwrites what an admin changed.
 """
 
+from pathlib import Path
+
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.utils import getdate, nowdate
@@ -13,6 +15,7 @@ from cs_sop.setup import defaults as d
 from cs_sop.setup.custom_fields import TEMPLATE_FIELDS, get_custom_fields
 
 DEFAULT_TEMPLATE = "Default"  # Helpdesk's HD Ticket Template used by the agent UI
+FORM_SCRIPT = "SOP Escalate Action"
 
 
 def after_install():
@@ -30,6 +33,9 @@ def install_defaults():
 	create_slas(settings)
 	add_template_fields()
 	create_saved_replies()
+	create_escalation_levels()
+	set_update_intervals()
+	create_form_script()
 
 
 def create_roles():
@@ -80,6 +86,11 @@ def ensure_settings():
 	if not settings.holiday_list:
 		settings.holiday_list = d.HOLIDAY_LIST
 		changed = True
+	stored = frappe.db.get_singles_dict("SOP Settings")
+	for field, value in (("enable_escalation", 1), ("warning_share_left", 25)):
+		if field not in stored:  # added by a later version: its default, once
+			settings.set(field, value)
+			changed = True
 	from cs_sop.sla import sync_holiday_list
 
 	sync_holiday_list(settings)  # before the save: settings link to the list
@@ -138,6 +149,49 @@ def create_saved_replies():
 			).insert()
 
 
+def create_escalation_levels():
+	if frappe.db.count("SOP Escalation Level"):
+		return
+	for level, name, trigger, share, hours, role, team, ack in d.ESCALATION_LEVELS:
+		frappe.get_doc(
+			{
+				"doctype": "SOP Escalation Level",
+				"level": level,
+				"level_name": name,
+				"trigger": trigger,
+				"trigger_share": share,
+				"trigger_hours": hours,
+				"notify_role": role,
+				"notify_category_team": team,
+				"ack_minutes": ack,
+			}
+		).insert()
+
+
+def set_update_intervals():
+	"""Only on first install (every priority still at 0): 0 later means "no reminders"."""
+	if frappe.get_all("HD Ticket Priority", filters={"sop_update_interval": (">", 0)}, limit=1):
+		return
+	for priority, minutes in d.UPDATE_INTERVALS.items():
+		if frappe.db.exists("HD Ticket Priority", priority):
+			frappe.db.set_value("HD Ticket Priority", priority, "sop_update_interval", minutes)
+
+
+def create_form_script():
+	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
+		return
+	frappe.get_doc(
+		{
+			"doctype": "HD Form Script",
+			"name": FORM_SCRIPT,
+			"dt": "HD Ticket",
+			"apply_to": "Form",
+			"enabled": 1,
+			"script": (Path(__file__).parent / "escalate_action.js").read_text(),
+		}
+	).insert()
+
+
 def before_uninstall():
 	"""Leave Helpdesk as it was: its default SLA back, no SOP fields in its template or forms.
 
@@ -147,6 +201,8 @@ def before_uninstall():
 	"""
 	restore_default_sla()
 	remove_template_fields()
+	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
+		frappe.delete_doc("HD Form Script", FORM_SCRIPT, ignore_permissions=True, force=True)
 	frappe.db.delete("HD Service Day", {"parenttype": "SOP Settings"})
 	for dt, fields in get_custom_fields().items():
 		for field in fields:

@@ -20,12 +20,14 @@ class SOPSettings(Document):
 
 		chat_first_response_minutes: DF.Int
 		chat_sla: DF.Link | None
+		enable_escalation: DF.Check
 		enforce_priority_matrix: DF.Check
 		holiday_list: DF.Link
 		include_cuti_bersama: DF.Check
 		operating_hours: DF.Table[HDServiceDay]
 		previous_default_sla: DF.Link | None
 		standard_sla: DF.Link | None
+		warning_share_left: DF.Percent
 	# end: auto-generated types
 
 	def validate(self):
@@ -35,10 +37,15 @@ class SOPSettings(Document):
 			Calendar.from_rows((r.workday, r.start_time, r.end_time) for r in self.operating_hours)
 		except ValueError as e:
 			frappe.throw(_("Operating hours are not valid: {0}").format(str(e)))
+		if not 0 <= (self.warning_share_left or 0) <= 100:
+			frappe.throw(_("The warning share must be between 0 and 100 percent."))
 		if self.standard_sla and self.standard_sla == self.chat_sla:
 			frappe.throw(_("The standard SLA and the chat and WhatsApp SLA must be different."))
 
 	def on_update(self):
+		from cs_sop.sla import clear_calendar
+
+		clear_calendar()
 		if self.flags.skip_sla_sync:
 			return
 		from cs_sop.sla import sync_holiday_list, sync_slas
