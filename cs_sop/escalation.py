@@ -27,6 +27,7 @@ from cs_sop.core.stage import ESCALATED, MONITORING
 TICKET = "HD Ticket"
 ESCALATION = "SOP Escalation"
 BATCH = 5000
+DIGEST_LINES = 30  # a burst of breaches is one message per receiver, listing this many tickets
 OPEN_CATEGORIES = ("Open", "Paused")
 MANAGER_ROLES = ("System Manager", "Agent Manager", "SOP Operations Manager")
 # written only by this module (and kept through agents' saves, see ticket.before_validate)
@@ -403,16 +404,19 @@ class _Notifications:
 	def send(self):
 		if not self.items:
 			return
-		langs = dict(
-			frappe.get_all(
-				"User", filters={"name": ("in", list(self.items))}, fields=["name", "language"], as_list=True
-			)
-		)
+		U = frappe.qb.DocType("User")
+		langs = dict(frappe.qb.from_(U).select(U.name, U.language).where(U.name.isin(list(self.items))).run())
 		default = frappe.db.get_default("lang") or "en"
 		for user, items in self.items.items():
 			lang = langs.get(user) or default
-			lines = [self.line(ticket, kind, args, lang) for ticket, kind, args in items]
-			subject = _("SOP: {0} ticket alert(s)", lang=lang).format(len(lines))
+			lines = [self.line(ticket, kind, args, lang) for ticket, kind, args in items[:DIGEST_LINES]]
+			if len(items) > DIGEST_LINES:
+				lines.append(
+					_("… and {0} more: see SOP Escalation and the Helpdesk ticket list.", lang=lang).format(
+						len(items) - DIGEST_LINES
+					)
+				)
+			subject = _("SOP: {0} ticket alert(s)", lang=lang).format(len(items))
 			body = "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
 			frappe.get_doc(
 				{
