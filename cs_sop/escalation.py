@@ -21,6 +21,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
+from cs_sop import bulk
 from cs_sop.core import escalation as rules
 from cs_sop.core.stage import ESCALATED, MONITORING
 
@@ -204,17 +205,16 @@ def sweep(now: datetime | None = None, limit: int = BATCH) -> dict:
 				# writing it): the ticket takes its level, but nobody is told twice
 				p["escalate_to"] = None
 	if updates:
-		frappe.db.bulk_update(TICKET, updates, chunk_size=500, update_modified=False)
+		bulk.update(TICKET, updates)
 
 	notes = _Notifications(ctx)
 	activity = []
+	line = _("escalated to level {0} ({1}): SLA breach")
 	for name, p in plans.items():
 		row = by_name[name]
 		if p["escalate_to"]:
 			lv = ctx.by_level[p["escalate_to"]]
-			activity.append(
-				(name, _("escalated to level {0} ({1}): SLA breach").format(lv["level"], lv["level_name"]))
-			)
+			activity.append((name, line.format(lv["level"], lv["level_name"])))
 			notes.escalation(row, lv, automatic=True)
 			stats["escalated"] += 1
 		for kind in p["warn"]:
@@ -245,6 +245,7 @@ def _current_escalations(rows) -> dict[str, dict]:
 def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str) -> set[str]:
 	"""INSERT IGNORE the due escalations; return the tickets whose escalation this run made."""
 	values = []
+	summaries = (_("SLA breach: no first response by {0}."), _("SLA breach: resolution due by {0}."))
 	for name, p in plans.items():
 		level = p["escalate_to"]
 		if not level:
@@ -270,7 +271,7 @@ def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str
 				lv.get("notify_user"),
 				lv.get("notify_role"),
 				team,
-				_auto_summary(row),
+				_auto_summary(row, summaries),
 				row.resolution_by,
 				ack_due,
 				run_id,
@@ -300,7 +301,7 @@ def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str
 		"ack_due",
 		"sweep_run",
 	]
-	frappe.db.bulk_insert(ESCALATION, fields, values, ignore_duplicates=True)
+	bulk.insert(ESCALATION, fields, values, ignore_duplicates=True)
 	E = frappe.qb.DocType(ESCALATION)
 	mine = (
 		frappe.qb.from_(E)
@@ -312,10 +313,10 @@ def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str
 	return set(mine)
 
 
-def _auto_summary(row) -> str:
+def _auto_summary(row, templates: tuple[str, str]) -> str:
 	if not row.first_responded_on and row.response_by:
-		return _("SLA breach: no first response by {0}.").format(row.response_by)
-	return _("SLA breach: resolution due by {0}.").format(row.resolution_by)
+		return templates[0].format(row.response_by)
+	return templates[1].format(row.resolution_by)
 
 
 def _category_team(ticket_type: str | None) -> str | None:
@@ -329,7 +330,7 @@ def _log_activity(lines: list[tuple[str, str]]):
 		return
 	now = now_datetime()
 	user = frappe.session.user
-	frappe.db.bulk_insert(
+	bulk.insert(
 		"HD Ticket Activity",
 		["name", "creation", "modified", "owner", "modified_by", "ticket", "action"],
 		[(frappe.generate_hash(length=10), now, now, user, user, t, a) for t, a in lines],
