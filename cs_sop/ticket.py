@@ -29,16 +29,9 @@ def before_validate(doc, method=None):
 	priority_changed = apply_priority_matrix(doc)
 	route_by_category(doc)
 	update_stage(doc)
-	if channel_changed or (priority_changed and not _sla_covers(doc.sla, doc.priority)):
+	if channel_changed or priority_changed:
+		# Helpdesk's SLA conditions may depend on either: choose again, as Helpdesk would
 		doc.set_sla()
-
-
-def _sla_covers(sla: str | None, priority: str | None) -> bool:
-	"""Helpdesk picks an SLA that has the ticket's priority: a new priority the current SLA has
-	too picks the same SLA again, so the (costly) re-selection is skipped."""
-	if not sla:
-		return False
-	return bool(frappe.db.exists("HD Service Level Priority", {"parent": sla, "priority": priority}))
 
 
 def before_save(doc, method=None):
