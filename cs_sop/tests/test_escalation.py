@@ -193,6 +193,47 @@ class TestSweep(FrappeTestCase):
 		for t in tickets:
 			self.assertIn(t.name, log.email_content)
 
+	def test_receiver_gets_the_digest_in_their_language(self):
+		frappe.db.set_value("User", SUPERVISOR, "language", "id")
+		_ticket, now = self.breached()
+		sweep(now=now)
+		log = frappe.get_last_doc("Notification Log", filters={"for_user": SUPERVISOR})
+		self.assertIn("peringatan tiket", log.subject)
+		self.assertIn("dieskalasi kepada Anda", log.email_content)
+		self.assertTrue(frappe.db.exists("Email Queue", {"reference_name": log.name}) or log.email_content)
+
+	def test_level_needs_receivers_and_a_valid_share(self):
+		with self.assertRaises(frappe.ValidationError):
+			frappe.get_doc(
+				{
+					"doctype": "SOP Escalation Level",
+					"level": 9,
+					"level_name": "X",
+					"trigger": "Resolution Breach",
+				}
+			).insert()
+		with self.assertRaises(frappe.ValidationError):
+			frappe.get_doc(
+				{
+					"doctype": "SOP Escalation Level",
+					"level": 9,
+					"level_name": "X",
+					"trigger": "Share of Resolution Time",
+					"trigger_share": 150,
+					"notify_role": "SOP Supervisor",
+				}
+			).insert()
+
+	def test_escalation_status_cannot_go_back(self):
+		t, now = self.breached()
+		sweep(now=now)
+		esc = frappe.get_doc("SOP Escalation", escalation_name(t.name, 1))
+		esc.status = "Resolved"
+		esc.save()
+		esc.status = "Open"
+		with self.assertRaises(frappe.ValidationError):
+			esc.save()
+
 
 class TestManualEscalation(FrappeTestCase):
 	def setUp(self):
