@@ -12,6 +12,8 @@ from itertools import islice
 import frappe
 
 CHUNK = 1000
+# every table's own columns, first in each row a caller builds: name, creation, modified, owner, modified_by
+STANDARD_COLUMNS = ("name", "creation", "modified", "owner", "modified_by")
 
 
 def _chunks(items: Iterable, size: int):

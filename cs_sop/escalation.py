@@ -283,11 +283,7 @@ def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str
 	if not values:
 		return set()
 	fields = [
-		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
+		*bulk.STANDARD_COLUMNS,
 		"ticket",
 		"subject",
 		"level",
@@ -335,7 +331,7 @@ def _log_activity(lines: list[tuple[str, str]]):
 	user = frappe.session.user
 	bulk.insert(
 		"HD Ticket Activity",
-		["name", "creation", "modified", "owner", "modified_by", "ticket", "action"],
+		[*bulk.STANDARD_COLUMNS, "ticket", "action"],
 		[(frappe.generate_hash(length=10), now, now, user, user, t, a) for t, a in lines],
 	)
 

@@ -19,6 +19,8 @@ from datetime import timedelta
 import frappe
 from frappe.utils import now_datetime
 
+from cs_sop import bulk
+
 PREFIX = "B"
 
 
@@ -41,11 +43,7 @@ class SQLCounter:
 def _insert_tickets(n: int, due_share: float, now) -> None:
 	sla = frappe.db.get_single_value("SOP Settings", "standard_sla")
 	fields = [
-		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
+		*bulk.STANDARD_COLUMNS,
 		"subject",
 		"raised_by",
 		"status",
