@@ -405,10 +405,17 @@ class _Notifications:
 		if not self.items:
 			return
 		U = frappe.qb.DocType("User")
-		langs = dict(frappe.qb.from_(U).select(U.name, U.language).where(U.name.isin(list(self.items))).run())
+		users = {
+			name: (email, language)
+			for name, email, language in frappe.qb.from_(U)
+			.select(U.name, U.email, U.language)
+			.where(U.name.isin(list(self.items)))
+			.run()
+		}
 		default = frappe.db.get_default("lang") or "en"
 		for user, items in self.items.items():
-			lang = langs.get(user) or default
+			email, lang = users.get(user, (None, None))
+			lang = lang or default
 			lines = [self.line(ticket, kind, args, lang) for ticket, kind, args in items[:DIGEST_LINES]]
 			if len(items) > DIGEST_LINES:
 				lines.append(
@@ -429,6 +436,16 @@ class _Notifications:
 					"email_content": body,
 				}
 			).insert(ignore_permissions=True)  # system notification to the receiver
+			if email:
+				# Frappe mails no "Alert" notification logs: the digest goes out itself (queued)
+				frappe.sendmail(
+					recipients=[email],
+					subject=subject,
+					message=body,
+					reference_doctype=TICKET,
+					reference_name=items[0][0],
+					delayed=True,
+				)
 
 	@staticmethod
 	def line(ticket: str, kind: str, args: tuple, lang: str) -> str:

@@ -200,7 +200,9 @@ class TestSweep(FrappeTestCase):
 		log = frappe.get_last_doc("Notification Log", filters={"for_user": SUPERVISOR})
 		self.assertIn("peringatan tiket", log.subject)
 		self.assertIn("dieskalasi kepada Anda", log.email_content)
-		self.assertTrue(frappe.db.exists("Email Queue", {"reference_name": log.name}) or log.email_content)
+		queued = frappe.get_last_doc("Email Queue", filters={"reference_doctype": "HD Ticket"})
+		self.assertIn(SUPERVISOR, [r.recipient for r in queued.recipients])
+		self.assertIn("peringatan tiket", queued.message)
 
 	def test_level_needs_receivers_and_a_valid_share(self):
 		with self.assertRaises(frappe.ValidationError):
