@@ -36,10 +36,30 @@ def insert(doctype: str, fields: Sequence[str], rows: Iterable[Sequence], ignore
 
 
 def update(doctype: str, updates: dict[str, dict]):
-	"""UPDATE `tab<doctype>` SET col = CASE name WHEN .. THEN .. ELSE col END ... WHERE name IN (..).
+	"""Set columns of many documents; `updates` maps a name to its columns. `modified` is left alone.
 
-	`updates` maps a document name to the columns to set; `modified` is left alone.
+	Documents getting the same values share one `UPDATE .. SET .. WHERE name IN (..)` (a burst of
+	escalations all get the same level, stage and next check); the rest go through
+	`SET col = CASE name WHEN .. THEN .. ELSE col END`, a chunk per statement.
 	"""
+	groups: dict[tuple, list[str]] = {}
+	for name, values in updates.items():
+		groups.setdefault(tuple(sorted(values.items())), []).append(name)
+	singles = {}
+	for values, names in groups.items():
+		if len(names) == 1:
+			singles[names[0]] = dict(values)
+			continue
+		sets = ", ".join(f"`{column}` = %s" for column, _ in values)
+		for chunk in _chunks(names, CHUNK):
+			frappe.db.sql(
+				f"UPDATE `tab{doctype}` SET {sets} WHERE `name` IN ({', '.join(['%s'] * len(chunk))})",  # nosemgrep
+				[v for _, v in values] + chunk,
+			)
+	_case_update(doctype, singles)
+
+
+def _case_update(doctype: str, updates: dict[str, dict]):
 	for chunk in _chunks(updates.items(), CHUNK):
 		columns = sorted({c for _, values in chunk for c in values})
 		sets, params = [], []
