@@ -195,12 +195,14 @@ class TestSweep(FrappeTestCase):
 
 	def test_receiver_gets_the_digest_in_their_language(self):
 		frappe.db.set_value("User", SUPERVISOR, "language", "id")
-		_ticket, now = self.breached()
-		sweep(now=now)
+		ticket, now = self.breached()
+		sweep(now=now, only=[ticket.name])
 		log = frappe.get_last_doc("Notification Log", filters={"for_user": SUPERVISOR})
 		self.assertIn("peringatan tiket", log.subject)
 		self.assertIn("dieskalasi kepada Anda", log.email_content)
-		queued = frappe.get_last_doc("Email Queue", filters={"reference_doctype": "HD Ticket"})
+		queued = frappe.get_last_doc(
+			"Email Queue", filters={"reference_doctype": "HD Ticket", "reference_name": ticket.name}
+		)
 		self.assertIn(SUPERVISOR, [r.recipient for r in queued.recipients])
 		self.assertIn("peringatan tiket", queued.message)
 
