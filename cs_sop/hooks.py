@@ -14,10 +14,12 @@ before_uninstall = "cs_sop.setup.install.before_uninstall"
 
 # Document events
 # ---------------
-# Helpdesk's own HDTicket.before_validate (priority, SLA choice) runs before these: the
-# handler re-selects the SLA itself when it changes the channel or the priority.
+# Helpdesk's own HDTicket.before_validate (priority, SLA choice) runs before these on a save:
+# the handler re-selects the SLA itself when it changes the channel or the priority. A new ticket
+# gets both in before_insert, which runs before Helpdesk chooses.
 doc_events = {
 	"HD Ticket": {
+		"before_insert": "cs_sop.ticket.before_insert",
 		"before_validate": "cs_sop.ticket.before_validate",
 		"before_save": "cs_sop.ticket.before_save",
 		"on_update": "cs_sop.ticket.on_update",

@@ -23,6 +23,13 @@ def _reasons() -> dict[str, str]:
 	}
 
 
+def before_insert(doc, method=None):
+	"""A new ticket: channel and matrix priority before Helpdesk's before_validate chooses the
+	SLA, so it chooses once, with the final values."""
+	set_default_channel(doc)
+	apply_priority_matrix(doc)
+
+
 def before_validate(doc, method=None):
 	keep_sweep_fields(doc)
 	channel_changed = set_default_channel(doc)
