@@ -218,7 +218,7 @@ def sweep(now: datetime | None = None, limit: int = BATCH, only: list[str] | Non
 		if p["escalate_to"]:
 			lv = ctx.by_level[p["escalate_to"]]
 			activity.append((name, line.format(lv["level"], lv["level_name"])))
-			notes.escalation(row, lv, automatic=True)
+			notes.escalation(row, lv)
 			stats["escalated"] += 1
 		for kind in p["warn"]:
 			notes.warning(row, kind)
@@ -254,8 +254,7 @@ def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str
 		if not level:
 			continue
 		row, lv = by_name[name], ctx.by_level[level]
-		team = _category_team(row.ticket_type) if lv.get("notify_category_team") else None
-		ack_due = now + timedelta(minutes=lv["ack_minutes"]) if lv.get("ack_minutes") else None
+		team, ack_due = _routing(lv, row.ticket_type, now)
 		values.append(
 			(
 				escalation_name(name, level),
@@ -316,6 +315,13 @@ def _auto_summary(row, templates: tuple[str, str]) -> str:
 	if not row.first_responded_on and row.response_by:
 		return templates[0].format(row.response_by)
 	return templates[1].format(row.resolution_by)
+
+
+def _routing(lv: dict, ticket_type: str | None, now: datetime) -> tuple[str | None, datetime | None]:
+	"""The team an escalation of level `lv` goes to, and its acknowledgement deadline."""
+	team = _category_team(ticket_type) if lv.get("notify_category_team") else None
+	ack_due = now + timedelta(minutes=lv["ack_minutes"]) if lv.get("ack_minutes") else None
+	return team, ack_due
 
 
 def _category_team(ticket_type: str | None) -> str | None:
@@ -386,7 +392,7 @@ class _Notifications:
 		for user in users:
 			self.items[user].append((ticket, kind, args))
 
-	def escalation(self, row, lv: dict, automatic: bool):
+	def escalation(self, row, lv: dict):
 		self.add(
 			self.level_receivers(lv, row.ticket_type), row.name, "escalation", (lv["level"], lv["level_name"])
 		)
@@ -489,7 +495,7 @@ def escalate_manually(ticket: str, reason: str, summary: str, attachment: str | 
 	if not lv:
 		frappe.throw(_("Ticket {0} is already at the highest escalation level.").format(ticket))
 	now = now_datetime()
-	team = _category_team(doc.ticket_type) if lv.get("notify_category_team") else None
+	team, ack_due = _routing(lv, doc.ticket_type, now)
 	esc = frappe.get_doc(
 		{
 			"doctype": ESCALATION,
@@ -504,7 +510,7 @@ def escalate_manually(ticket: str, reason: str, summary: str, attachment: str | 
 			"escalated_to_role": lv.get("notify_role"),
 			"escalated_to_team": team,
 			"target_resolution": doc.resolution_by,
-			"ack_due": now + timedelta(minutes=lv["ack_minutes"]) if lv.get("ack_minutes") else None,
+			"ack_due": ack_due,
 		}
 	)
 	try:
@@ -528,7 +534,7 @@ def escalate_manually(ticket: str, reason: str, summary: str, attachment: str | 
 		[(ticket, _("escalated to level {0} ({1}): {2}").format(level, lv["level_name"], _(reason)))]
 	)
 	notes = _Notifications(ctx)
-	notes.escalation(frappe._dict(row), lv, automatic=False)
+	notes.escalation(frappe._dict(row), lv)
 	notes.send()
 	return esc.name
 
@@ -560,7 +566,6 @@ def acknowledge(name: str) -> None:
 	esc.acknowledged_by = user
 	esc.acknowledged_on = now
 	esc.save(ignore_permissions=True)  # the receiver may not have write access; checked above
-	values = {}
 	ticket = frappe.db.get_value(TICKET, esc.ticket, list(TICKET_COLUMNS), as_dict=True)
 	if ticket.sop_escalation_level == esc.level:
 		p = plan(ticket, {"creation": esc.creation, "status": "Acknowledged"}, Context(), datetime.min)

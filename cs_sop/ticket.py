@@ -15,7 +15,6 @@ from cs_sop.core.matrix import lookup
 
 def _reasons() -> dict[str, str]:
 	return {
-		"first_response": _("an agent's first response"),
 		"escalation": _("an escalation (use the Escalate action)"),
 		"status_resolved": _("a status in the Resolved category"),
 		"status_closed": _("the status Closed"),

@@ -67,8 +67,7 @@ def is_resolved(f: Facts) -> bool:
 def requirements_missing(stage: str, f: Facts) -> list[str]:
 	"""What stops a ticket from being in `stage`: fieldnames, or a reason keyword.
 
-	Reason keywords: "first_response", "escalation", "status_resolved", "status_closed",
-	"status_open".
+	Reason keywords: "escalation", "status_resolved", "status_closed", "status_open".
 	"""
 	if stage not in STAGES:
 		raise ValueError(stage)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
-from frappe.utils import getdate, nowdate
 
 from cs_sop.core.matrix import default_rules, rule_name
 from cs_sop.setup import defaults as d
@@ -237,8 +236,3 @@ def remove_template_fields():
 	template = frappe.get_doc("HD Ticket Template", DEFAULT_TEMPLATE)
 	template.fields = [row for row in template.fields if row.fieldname not in TEMPLATE_FIELDS]
 	template.save(ignore_permissions=True)
-
-
-def current_years() -> list[int]:
-	year = getdate(nowdate()).year
-	return [year, year + 1]
