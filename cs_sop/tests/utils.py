@@ -20,6 +20,85 @@ def make_agent(email: str = AGENT) -> str:
 	return email
 
 
+PASSWORD = "Cs-Sop-Test-2026!"
+
+
+def make_user(email: str, first_name: str, roles: tuple[str, ...] = (), user_type: str = "System User") -> str:
+	"""A real, enabled user with the test password (for REST tests), created once."""
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": first_name,
+				"user_type": user_type,
+				"send_welcome_email": 0,
+				"new_password": PASSWORD,
+			}
+		).insert(ignore_permissions=True)
+	else:
+		from frappe.utils.password import update_password
+
+		update_password(email, PASSWORD)
+	if roles:
+		frappe.get_doc("User", email).add_roles(*roles)
+	return email
+
+
+def make_customer_user(email: str = "cs-sop-portal@example.com") -> str:
+	"""A portal customer: a Website User with a Contact, as Helpdesk's sign-up makes one."""
+	make_user(email, "Pelanggan Portal", user_type="Website User")
+	if not frappe.db.exists("Contact", {"email_id": email}):
+		contact = frappe.get_doc({"doctype": "Contact", "first_name": "Pelanggan Portal", "user": email})
+		contact.append("email_ids", {"email_id": email, "is_primary": 1})
+		contact.insert(ignore_permissions=True)
+	return email
+
+
+def make_team(name: str, users: list[str] | tuple[str, ...] = ()) -> str:
+	if not frappe.db.exists("HD Team", name):
+		frappe.get_doc({"doctype": "HD Team", "team_name": name}).insert(ignore_permissions=True)
+	team = frappe.get_doc("HD Team", name)
+	have = {row.user for row in team.users}
+	for user in users:
+		if user not in have:
+			team.append("users", {"user": user})
+	team.save(ignore_permissions=True)
+	return name
+
+
+def make_team_agent(email: str, team: str) -> str:
+	"""An agent (with the test password) who is a member of `team` only."""
+	make_user(email, "Agen Tim", roles=("Agent",))
+	if not frappe.db.exists("HD Agent", email):
+		frappe.get_doc({"doctype": "HD Agent", "user": email, "agent_name": "Agen Tim"}).insert(
+			ignore_permissions=True
+		)
+	make_team(team, [email])
+	return email
+
+
+def ensure_email_account() -> str:
+	"""A default outgoing (and incoming) email account, as a real site has: the suite makes it."""
+	name = "cs_sop test"
+	if not frappe.db.exists("Email Account", name):
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": name,
+				"email_id": "cs-sop-support@example.com",
+				"password": "not-used",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"enable_incoming": 0,
+				"smtp_server": "localhost",
+				"smtp_port": 25,
+				"awaiting_password": 0,
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
 def make_ticket(**values):
 	doc = frappe.get_doc(
 		{
