@@ -9,7 +9,9 @@ require_type_annotated_api_methods = True
 
 # Installation
 # ------------
-after_install = "cs_sop.setup.install.after_install"
+after_install = ["cs_sop.setup.install.after_install", "cs_sop.i18n.install_translations"]
+# compiles cs_sop/locale/*.po into the bench's .mo files (Frappe v15 reads only those)
+after_migrate = ["cs_sop.i18n.install_translations"]
 before_uninstall = "cs_sop.setup.install.before_uninstall"
 
 # Document events
@@ -36,4 +38,14 @@ scheduler_events = {
 	"cron": {"* * * * *": ["cs_sop.escalation.enqueue_sweep"]},
 	# idempotent: adds next year's Indonesian holidays to the SOP holiday list once they are due
 	"daily_long": ["cs_sop.tasks.ensure_holiday_years"],
+}
+
+# Bahasa Indonesia in Helpdesk's UI: the original method, then its labels translated (cs_sop/i18n.py)
+override_whitelisted_methods = {
+	"frappe.desk.form.load.getdoctype": "cs_sop.i18n.getdoctype",
+	"helpdesk.helpdesk.doctype.hd_ticket.api.get_ticket_customizations": "cs_sop.i18n.get_ticket_customizations",
+	"helpdesk.helpdesk.doctype.hd_ticket_template.api.get_one": "cs_sop.i18n.get_template",
+	"helpdesk.api.doc.get_list_data": "cs_sop.i18n.get_list_data",
+	"helpdesk.api.doc.get_filterable_fields": "cs_sop.i18n.get_filterable_fields",
+	"helpdesk.api.doc.sort_options": "cs_sop.i18n.sort_options",
 }
