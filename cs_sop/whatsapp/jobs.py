@@ -1,0 +1,181 @@
+"""Queue jobs and the sweep of the WhatsApp channel.
+
+- `drain`: processes stored webhook events (one transaction per event), queued after the webhook's
+  commit; deduplicated, so at most one waits per site and it works through everything pending.
+- `send`: sends one queued outbound message.
+- `sweep` (every minute): what a lost job or a rate limit left behind: events still pending, sends
+  due again. Workers must run for all of it (`bench start`, or supervisor in production).
+"""
+
+import json
+
+import frappe
+from frappe.utils import add_to_date, now_datetime
+
+from cs_sop.whatsapp import inbound, outbound
+
+EVENT = "SOP WhatsApp Event"
+LOG = "SOP WhatsApp Message"
+MAX_EVENT_ATTEMPTS = 5
+BATCH = 200
+
+
+def enqueue_drain() -> None:
+	frappe.enqueue(
+		"cs_sop.whatsapp.jobs.drain",
+		queue="short",
+		enqueue_after_commit=True,
+		job_id="cs_sop_wa_drain",
+		deduplicate=True,
+	)
+
+
+def _as_system():
+	# the webhook enqueues as Guest; the records are written by the system
+	frappe.set_user("Administrator")
+	# read what other workers committed (see inbound.phone_lock)
+	frappe.db.sql("set session transaction isolation level read committed")
+
+
+def drain(limit: int | None = None) -> int:
+	"""Process pending events that were never tried, oldest first; how many were processed."""
+	_as_system()
+	done = 0
+	while limit is None or done < limit:
+		frappe.db.commit()
+		event = frappe.qb.DocType(EVENT)
+		names = (
+			frappe.qb.from_(event)
+			.select(event.name)
+			.where(event.status == "Pending")
+			.where(event.attempts == 0)
+			.orderby(event.received_at)
+			.orderby(event.name)
+			.limit(BATCH)
+			.run(pluck=True)
+		)
+		if not names:
+			break
+		progressed = False
+		for name in names:
+			if process_event(name):
+				done += 1
+				progressed = True
+			if limit is not None and done >= limit:
+				break
+		if not progressed:
+			break
+	return done
+
+
+def process_event(name: str) -> bool:
+	"""Process one stored event in its own transaction; False when another worker has it or it is done."""
+	frappe.db.commit()
+	event = frappe.qb.DocType(EVENT)
+	try:
+		rows = (
+			frappe.qb.from_(event)
+			.select(event.name, event.status, event.attempts, event.payload, event.received_at)
+			.where(event.name == name)
+			.where(event.status == "Pending")
+			.for_update(skip_locked=True)
+			.run(as_dict=True)
+		)
+	except Exception:
+		frappe.db.rollback()
+		raise
+	if not rows:
+		frappe.db.rollback()
+		return False
+	row = rows[0]
+	try:
+		unmatched = handle_payload(json.loads(row.payload or "{}"))
+		young = row.received_at and row.received_at > add_to_date(now_datetime(), minutes=-10)
+		if unmatched and young and row.attempts < MAX_EVENT_ATTEMPTS:
+			# a status for a message whose send is not committed yet: the sweep looks again
+			_mark(name, "Pending", row.attempts + 1, f"status for unknown message ids: {unmatched[:5]}")
+		else:
+			_mark(name, "Processed", row.attempts + 1, None)
+		frappe.db.commit()
+	except Exception:
+		frappe.db.rollback()
+		error = frappe.get_traceback()
+		attempts = row.attempts + 1
+		_mark(name, "Failed" if attempts >= MAX_EVENT_ATTEMPTS else "Pending", attempts, error[-2000:])
+		frappe.log_error(
+			title="cs_sop: WhatsApp event failed", message=error, reference_doctype=EVENT, reference_name=name
+		)
+		frappe.db.commit()
+	finally:
+		inbound.release_locks()
+	return True
+
+
+def _mark(name: str, status: str, attempts: int, error: str | None) -> None:
+	frappe.db.set_value(
+		EVENT, name, {"status": status, "attempts": attempts, "error": error}, update_modified=False
+	)
+
+
+def handle_payload(payload: dict) -> list[str]:
+	"""Every message and status in a webhook body; the ids of statuses for unknown messages."""
+	unmatched = []
+	for entry in payload.get("entry") or []:
+		for change in entry.get("changes") or []:
+			value = change.get("value") or {}
+			names = {
+				c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []
+			}
+			for message in value.get("messages") or []:
+				inbound.receive(message, names.get(message.get("from")))
+			for status in value.get("statuses") or []:
+				if not outbound.apply_status(status):
+					unmatched.append(status.get("id"))
+	return unmatched
+
+
+def send(log_name: str) -> str | None:
+	frappe.set_user("Administrator")
+	return outbound.send(log_name)
+
+
+def sweep() -> dict:
+	"""Every minute: events a lost job or a retry left pending, and sends that are due again."""
+	_as_system()
+	now = now_datetime()
+	event = frappe.qb.DocType(EVENT)
+	events = (
+		frappe.qb.from_(event)
+		.select(event.name)
+		.where(event.status == "Pending")
+		.where((event.attempts > 0) | (event.received_at < add_to_date(now, minutes=-1)))
+		.orderby(event.received_at)
+		.limit(1000)
+		.run(pluck=True)
+	)
+	processed = sum(1 for name in events if process_event(name))
+	log = frappe.qb.DocType(LOG)
+	due = (
+		frappe.qb.from_(log)
+		.select(log.name)
+		.where(log.direction == "Outbound")
+		.where(log.status == "Queued")
+		.where(
+			(log.next_attempt_at <= now)
+			| (log.next_attempt_at.isnull() & (log.status_at < add_to_date(now, minutes=-2)))
+		)
+		.orderby(log.status_at)
+		.limit(500)
+		.run(pluck=True)
+	)
+	sent = 0
+	for name in due:
+		frappe.db.commit()
+		try:
+			outbound.send(name)
+			frappe.db.commit()
+			sent += 1
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(title="cs_sop: WhatsApp send failed", reference_doctype=LOG, reference_name=name)
+	return {"events": processed, "sends": sent}
