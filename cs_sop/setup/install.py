@@ -35,6 +35,14 @@ def install_defaults():
 	create_escalation_levels()
 	set_update_intervals()
 	create_form_script()
+	install_whatsapp()
+
+
+def install_whatsapp():
+	"""WhatsApp channel (issue 13): the agent-UI retry action."""
+	from cs_sop.setup import whatsapp
+
+	whatsapp.install()
 
 
 def create_roles():
@@ -200,6 +208,9 @@ def before_uninstall():
 	"""
 	restore_default_sla()
 	remove_template_fields()
+	from cs_sop.setup import whatsapp
+
+	whatsapp.uninstall()
 	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
 		frappe.delete_doc("HD Form Script", FORM_SCRIPT, ignore_permissions=True, force=True)
 	frappe.db.delete("HD Service Day", {"parenttype": "SOP Settings"})
