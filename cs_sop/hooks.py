@@ -63,27 +63,3 @@ override_doctype_class = {"HD Ticket": "cs_sop.overrides.hd_ticket.CSSOPHDTicket
 
 # cs_sop.messaging.send_to_customer: automatic notices on WhatsApp tickets go over WhatsApp
 cs_sop_channel_senders = {"WhatsApp": ["cs_sop.whatsapp.outbound.send_notice"]}
-
-# Bahasa Indonesia in Helpdesk's UI: the original method, then its labels translated (cs_sop/i18n.py)
-override_whitelisted_methods = {
-	"frappe.desk.form.load.getdoctype": "cs_sop.i18n.getdoctype",
-	"helpdesk.helpdesk.doctype.hd_ticket.api.get_ticket_customizations": "cs_sop.i18n.get_ticket_customizations",
-	"helpdesk.helpdesk.doctype.hd_ticket_template.api.get_one": "cs_sop.i18n.get_template",
-	"helpdesk.api.doc.get_list_data": "cs_sop.i18n.get_list_data",
-	"helpdesk.api.doc.get_filterable_fields": "cs_sop.i18n.get_filterable_fields",
-	"helpdesk.api.doc.sort_options": "cs_sop.i18n.sort_options",
-}
-
-# Row-level permissions
-# ---------------------
-# SOP Solution (issue 11): managers all; approvers what they must decide; agents the solutions
-# on tickets they may read; customers nothing (no role of theirs has the doctype).
-has_permission = {
-	"SOP Solution": "cs_sop.solution.has_permission",
-	# SOP Escalation: readable with its ticket (team-limited agents: their teams' only)
-	"SOP Escalation": "cs_sop.permissions.escalation_has_permission",
-}
-permission_query_conditions = {
-	"SOP Solution": "cs_sop.solution.permission_query",
-	"SOP Escalation": "cs_sop.permissions.escalation_query",
-}
