@@ -23,11 +23,20 @@ doc_events = {
 	"HD Ticket": {
 		"before_insert": "cs_sop.ticket.before_insert",
 		"before_validate": "cs_sop.ticket.before_validate",
-		"before_save": "cs_sop.ticket.before_save",
+		"before_save": [
+			"cs_sop.ticket.before_save",
+			# operating-time first response / resolution, reopen count, subject key (reports)
+			"cs_sop.report_facts.before_save",
+		],
 		"on_update": "cs_sop.ticket.on_update",
 	},
 	"HD Service Holiday List": {
 		"on_update": "cs_sop.sla.clear_calendar",
+	},
+	# the ticket's first assignee into sop_agent (reports group by agent over an index)
+	"ToDo": {
+		"on_update": "cs_sop.report_facts.on_assignment_change",
+		"after_delete": "cs_sop.report_facts.on_assignment_change",
 	},
 }
 
@@ -44,6 +53,8 @@ scheduler_events = {
 	},
 	# idempotent: adds next year's Indonesian holidays to the SOP holiday list once they are due
 	"daily_long": ["cs_sop.tasks.ensure_holiday_years"],
+	# on the 1st: last month's management report (PDF) to the SOP Operations Managers
+	"monthly_long": ["cs_sop.management_report.send_monthly"],
 }
 
 # Bahasa Indonesia in Helpdesk's UI: the original method, then its labels translated (cs_sop/i18n.py)

@@ -56,8 +56,17 @@ def note_email_skipped(what: str) -> None:
 	)
 
 
-def email(recipients: list[str], subject: str, message: str, ticket: str | None = None, what: str = "") -> bool:
-	"""Queue an email (Email Queue); False, with one Error Log entry per run, without outgoing mail."""
+def email(
+	recipients: list[str],
+	subject: str,
+	message: str,
+	ticket: str | None = None,
+	what: str = "",
+	attachments: list[dict] | None = None,
+) -> bool:
+	"""Queue an email (Email Queue); False, with one Error Log entry per run, without outgoing mail.
+
+	`attachments`: as frappe.sendmail takes them, e.g. [{"fname": "x.pdf", "fcontent": b"..."}]."""
 	recipients = [r for r in recipients if r]
 	if not recipients:
 		return False
@@ -70,6 +79,7 @@ def email(recipients: list[str], subject: str, message: str, ticket: str | None 
 		message=message,
 		reference_doctype=TICKET if ticket else None,
 		reference_name=ticket,
+		attachments=attachments,
 		delayed=True,
 	)
 	return True

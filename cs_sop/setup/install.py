@@ -35,7 +35,15 @@ def install_defaults():
 	create_escalation_levels()
 	set_update_intervals()
 	create_form_script()
+	add_report_indexes()
 	install_whatsapp()
+
+
+def add_report_indexes():
+	"""Reports (issue 12): the indexes the SOP reports filter on."""
+	from cs_sop.report_facts import add_indexes
+
+	add_indexes()
 
 
 def install_whatsapp():

@@ -1,0 +1,167 @@
+"""SOP Escalation Register: the chat SOP's escalation forms as a list, with acknowledgement times.
+
+One row per SOP Escalation raised in the period (its `creation`, indexed by cs_sop). Times are
+elapsed minutes, as the acknowledgement deadline (`ack_due`) is set in elapsed minutes:
+- time to acknowledge: creation -> acknowledged_on;
+- time at the level: creation -> the next level's escalation, else the ticket's resolution, else now;
+- not acknowledged in time: acknowledged after `ack_due`, or still not acknowledged past it.
+"""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case, CustomFunction
+from frappe.query_builder.functions import Coalesce
+from frappe.query_builder.terms import ValueWrapper
+from frappe.utils import now_datetime
+from pypika.terms import LiteralValue
+
+from cs_sop import reports as r
+from cs_sop.core.report_stats import median, rate
+
+ESCALATION = "SOP Escalation"
+TimestampDiff = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
+
+
+@frappe.read_only()
+def execute(filters=None):
+	f = r.parse_filters(filters)
+	rows = compute(f)
+	return columns(), rows, None, chart(rows), summary(rows)
+
+
+def compute(f) -> list[dict]:
+	e = frappe.qb.DocType(ESCALATION)
+	nxt = frappe.qb.DocType(ESCALATION).as_("nxt")
+	t = frappe.qb.DocType(r.TICKET)
+	now = now_datetime()
+	start, end = r.day_bounds(f)
+	second = LiteralValue("SECOND")
+	left_level_at = Coalesce(nxt.creation, t.resolution_date, ValueWrapper(now))
+	late = (e.ack_due.isnotnull()) & (
+		(e.acknowledged_on > e.ack_due) | (e.acknowledged_on.isnull() & (e.ack_due < now))
+	)
+	query = (
+		frappe.qb.from_(e)
+		.join(t)
+		.on(t.name == e.ticket)
+		.left_join(nxt)
+		.on((nxt.ticket == e.ticket) & (nxt.level == e.level + 1))
+		.select(
+			e.name.as_("escalation"),
+			e.ticket,
+			t.subject,
+			e.level,
+			e.level_name,
+			e.reason,
+			e.is_automatic,
+			e.escalated_by,
+			Coalesce(e.escalated_to_user, e.escalated_to_team, e.escalated_to_role).as_("escalated_to"),
+			e.creation.as_("escalated_on"),
+			e.ack_due,
+			e.acknowledged_by,
+			e.acknowledged_on,
+			TimestampDiff(second, e.creation, e.acknowledged_on).as_("ack_seconds"),
+			TimestampDiff(second, e.creation, left_level_at).as_("level_seconds"),
+			Case().when(late, 1).else_(0).as_("late"),
+			e.status,
+			nxt.name.as_("next_escalation"),
+			t.status.as_("ticket_status"),
+			t.agent_group.as_("team"),
+			e.case_summary,
+		)
+		.where((e.creation >= start) & (e.creation < end))
+		.orderby(e.creation)
+	)
+	# the ticket filters apply to the escalated ticket; its period is the escalation's
+	criterion = None
+	for key, col in r.TICKET_FILTERS.items():
+		if f.get(key):
+			part = t[col] == f.get(key)
+			criterion = part if criterion is None else criterion & part
+	if criterion is not None:
+		query = query.where(criterion)
+	if f.get("level"):
+		query = query.where(e.level == int(f.level))
+	if f.get("reason"):
+		query = query.where(e.reason == f.reason)
+	if f.get("status"):
+		query = query.where(e.status == f.status)
+	rows = query.run(as_dict=True)
+	for row in rows:
+		row.ack_minutes = r.minutes(row.ack_seconds)
+		row.level_minutes = r.minutes(row.level_seconds)
+		row.outcome = _outcome(row)
+		row.reason_label = _(row.reason) if row.reason else ""
+		row.status_label = _(row.status) if row.status else ""
+	return rows
+
+
+def _outcome(row) -> str:
+	if row.next_escalation:
+		return _("Escalated to the next level")
+	if row.status in ("Resolved", "Cancelled"):
+		return _("Ticket resolved") if row.status == "Resolved" else _("Cancelled")
+	if row.status == "Acknowledged":
+		return _("Being handled")
+	return _("Waiting for acknowledgement")
+
+
+def columns() -> list[dict]:
+	return [
+		r.column(_("Escalation"), "escalation", "Link", 130, "SOP Escalation"),
+		r.column(_("Ticket"), "ticket", "Link", 90, "HD Ticket"),
+		r.column(_("Subject"), "subject", "Data", 200),
+		r.column(_("Level"), "level", "Int", 60),
+		r.column(_("Level Name"), "level_name", "Data", 140),
+		r.column(_("Reason"), "reason_label", "Data", 130),
+		r.column(_("Automatic"), "is_automatic", "Check", 80),
+		r.column(_("Escalated By"), "escalated_by", "Link", 150, "User"),
+		r.column(_("Escalated To"), "escalated_to", "Data", 150),
+		r.column(_("Escalated On"), "escalated_on", "Datetime", 150),
+		r.column(_("Acknowledge By"), "ack_due", "Datetime", 150),
+		r.column(_("Acknowledged By"), "acknowledged_by", "Link", 150, "User"),
+		r.column(_("Acknowledged On"), "acknowledged_on", "Datetime", 150),
+		r.column(_("Time to Acknowledge (min)"), "ack_minutes", "Float", 140),
+		r.column(_("Time at Level (min)"), "level_minutes", "Float", 130),
+		r.column(_("Not Acknowledged in Time"), "late", "Check", 130),
+		r.column(_("Status"), "status_label", "Data", 110),
+		r.column(_("Outcome"), "outcome", "Data", 190),
+		r.column(_("Case Summary"), "case_summary", "Small Text", 250),
+	]
+
+
+def chart(rows: list[dict]) -> dict | None:
+	if not rows:
+		return None
+	levels = sorted({row.level for row in rows})
+	reasons = sorted({row.reason for row in rows if row.reason})
+	return {
+		"data": {
+			"labels": [_("Level {0}").format(level) for level in levels],
+			"datasets": [
+				{
+					"name": _(reason),
+					"values": [
+						sum(1 for x in rows if x.level == level and x.reason == reason) for level in levels
+					],
+				}
+				for reason in reasons
+			],
+		},
+		"type": "bar",
+		"barOptions": {"stacked": 1},
+	}
+
+
+def summary(rows: list[dict]) -> list[dict]:
+	acked = [row.ack_seconds for row in rows if row.ack_seconds is not None]
+	late = sum(row.late for row in rows)
+	items = [
+		r.summary_item(_("Escalations"), len(rows)),
+		r.summary_item(_("Acknowledged %"), rate(len(acked), len(rows)), "Percent", "Green"),
+		r.summary_item(_("Median Time to Acknowledge (min)"), r.minutes(median(acked)), "Float"),
+		r.summary_item(_("Not Acknowledged in Time"), late, "Int", "Red" if late else "Green"),
+	]
+	for level in sorted({row.level for row in rows}):
+		items.append(r.summary_item(_("Level {0}").format(level), sum(1 for x in rows if x.level == level)))
+	return items

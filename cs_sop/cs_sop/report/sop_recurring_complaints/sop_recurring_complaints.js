@@ -1,0 +1,45 @@
+// Filters of the SOP Recurring Complaints report (cs_sop); the rows and chart come from sop_recurring_complaints.py.
+
+frappe.query_reports["SOP Recurring Complaints"] = {
+	filters: [
+		{
+			fieldname: "from_date",
+			label: __("From Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.month_start(),
+			reqd: 1,
+		},
+		{
+			fieldname: "to_date",
+			label: __("To Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.get_today(),
+			reqd: 1,
+		},
+		{ fieldname: "team", label: __("Team"), fieldtype: "Link", options: "HD Team" },
+		{ fieldname: "agent", label: __("Agent"), fieldtype: "Link", options: "User" },
+		{
+			fieldname: "channel",
+			label: __("Channel"),
+			fieldtype: "Select",
+			options: ["", "Email", "Phone", "WhatsApp", "Live Chat", "Social Media", "Walk-in", "Web Portal"],
+		},
+		{ fieldname: "category", label: __("Category"), fieldtype: "Link", options: "HD Ticket Type" },
+		{ fieldname: "priority", label: __("Priority"), fieldtype: "Link", options: "HD Ticket Priority" },
+		{
+			fieldname: "request_type",
+			label: __("Request Type"),
+			fieldtype: "Select",
+			options: ["", "Question", "Information Request", "Complaint", "Special Request", "Feedback"],
+			default: "Complaint",
+		},
+		{
+			fieldname: "dimension",
+			label: __("Recurring By"),
+			fieldtype: "Select",
+			options: ["Category", "Customer", "Subject"],
+			default: "Category",
+		},
+		{ fieldname: "min_count", label: __("At Least"), fieldtype: "Int", default: 2 },
+	],
+};

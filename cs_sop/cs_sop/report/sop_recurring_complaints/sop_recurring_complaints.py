@@ -1,0 +1,141 @@
+"""SOP Recurring Complaints: what keeps coming back, for the report to management the CS SOP asks for.
+
+Tickets of the period grouped by category, customer (`raised_by`) or normalised subject
+(`sop_subject_key`, see `cs_sop.core.report_stats.subject_key`); a key recurs when it has at least
+`min_count` tickets (default 2). Each row: tickets now and in the previous period of the same
+length, the change, how many customers, the root causes written on the tickets and, when the
+complaint procedure (issue #11) is installed, the solutions applied.
+"""
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Count, GroupConcat
+from frappe.utils import cint
+
+from cs_sop import reports as r
+from cs_sop.core.report_stats import change_percent, previous_period
+
+DIMENSIONS = {"Category": "ticket_type", "Customer": "raised_by", "Subject": "sop_subject_key"}
+MAX_TEXT = 500
+
+
+@frappe.read_only()
+def execute(filters=None):
+	f = r.parse_filters(filters)
+	dimension, rows, totals = compute(f)
+	return columns(dimension), rows, None, chart(rows), summary(totals)
+
+
+def compute(f):
+	dimension = f.get("dimension") or "Category"
+	if dimension not in DIMENSIONS:
+		frappe.throw(_("Cannot look for recurring complaints by {0}.").format(dimension))
+	min_count = max(cint(f.get("min_count") or 2), 1)
+	col = DIMENSIONS[dimension]
+	t = frappe.qb.DocType(r.TICKET)
+	key = t[col]
+	where = r.ticket_conditions(t, f) & key.isnotnull() & (key != "")
+	selected = [
+		key.as_("grp"),
+		Count("*").as_("tickets"),
+		Count(t.raised_by).distinct().as_("customers"),
+		GroupConcat(t.sop_root_cause).distinct().as_("root_causes"),
+	]
+	query = frappe.qb.from_(t)
+	if r.solutions_available():
+		s = frappe.qb.DocType(r.SOLUTION)
+		query = query.left_join(s).on(s.name == t.sop_applied_solution)
+		selected.append(GroupConcat(s.description).distinct().as_("solutions"))
+	current = (
+		query.select(*selected)
+		.where(where)
+		.groupby(key)
+		.having(Count("*") >= min_count)
+		.orderby(Count("*"), order=frappe.qb.desc)
+		.limit(500)
+		.run(as_dict=True)
+	)
+	period_tickets = frappe.qb.from_(t).select(Count("*")).where(r.ticket_conditions(t, f)).run()[0][0]
+	previous = {}
+	if current:
+		before = frappe._dict(f)
+		before.from_date, before.to_date = previous_period(f.from_date, f.to_date)
+		previous = dict(
+			frappe.qb.from_(t)
+			.select(key, Count("*"))
+			.where(r.ticket_conditions(t, before) & key.isin([c.grp for c in current]))
+			.groupby(key)
+			.run()
+		)
+	rows = []
+	for c in current:
+		before_count = int(previous.get(c.grp, 0))
+		rows.append(
+			{
+				"key": _(c.grp) if dimension == "Category" else c.grp,
+				"key_value": c.grp,
+				"tickets": int(c.tickets),
+				"previous": before_count,
+				"change": change_percent(int(c.tickets), before_count),
+				"customers": int(c.customers or 0),
+				"root_causes": _short(c.root_causes),
+				"solutions": _short(c.get("solutions")),
+			}
+		)
+	totals = {
+		"recurring": len(rows),
+		"tickets": sum(row["tickets"] for row in rows),
+		"period_tickets": int(period_tickets or 0),
+		"previous": sum(row["previous"] for row in rows),
+	}
+	return dimension, rows, totals
+
+
+def _short(text: str | None) -> str:
+	"""GROUP_CONCAT's comma-separated list, cut at MAX_TEXT characters."""
+	if not text:
+		return ""
+	return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def columns(dimension: str) -> list[dict]:
+	label = {"Category": _("Category"), "Customer": _("Customer"), "Subject": _("Subject (normalised)")}
+	cols = [
+		r.column(label[dimension], "key", width=220),
+		r.column(_("Tickets"), "tickets", "Int", 80),
+		r.column(_("Previous Period"), "previous", "Int", 110),
+		r.column(_("Change %"), "change", "Percent", 90),
+		r.column(_("Customers"), "customers", "Int", 90),
+		r.column(_("Root Causes"), "root_causes", "Small Text", 300),
+	]
+	if r.solutions_available():
+		cols.append(r.column(_("Applied Solutions"), "solutions", "Small Text", 300))
+	return cols
+
+
+def chart(rows: list[dict]) -> dict | None:
+	if not rows:
+		return None
+	top = rows[:10]
+	return {
+		"data": {
+			"labels": [str(row["key"])[:30] for row in top],
+			"datasets": [
+				{"name": _("This Period"), "values": [row["tickets"] for row in top]},
+				{"name": _("Previous Period"), "values": [row["previous"] for row in top]},
+			],
+		},
+		"type": "bar",
+	}
+
+
+def summary(totals: dict) -> list[dict]:
+	share = (
+		round(100.0 * totals["tickets"] / totals["period_tickets"], 1) if totals["period_tickets"] else None
+	)
+	return [
+		r.summary_item(_("Recurring"), totals["recurring"], "Int", "Orange"),
+		r.summary_item(_("Tickets in Recurring Complaints"), totals["tickets"]),
+		r.summary_item(_("Share of All Tickets %"), share, "Percent"),
+		r.summary_item(_("Change %"), change_percent(totals["tickets"], totals["previous"]), "Percent"),
+	]

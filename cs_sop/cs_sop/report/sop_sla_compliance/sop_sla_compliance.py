@@ -1,0 +1,153 @@
+"""SOP SLA Compliance: first response and resolution targets met, durations in operating time.
+
+A ticket counts for a target once it has one (Helpdesk's `response_by` / `resolution_by`) and the
+target is decided: met or missed when answered/resolved, missed when still open past it.
+Durations are the operating seconds stored when the response/resolution happened.
+"""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import now_datetime
+
+from cs_sop import reports as r
+from cs_sop.core.report_stats import percentile, rate
+
+
+@frappe.read_only()
+def execute(filters=None):
+	f = r.parse_filters(filters)
+	group, rows = compute(f)
+	totals = rows.pop() if rows else None
+	return columns(group), rows, None, chart(rows), summary(totals)
+
+
+def _criteria(t, now):
+	fr_decided = t.response_by.isnotnull() & (t.first_responded_on.isnotnull() | (t.response_by < now))
+	fr_met = t.response_by.isnotnull() & (t.first_responded_on <= t.response_by)
+	res_decided = t.resolution_by.isnotnull() & (t.resolution_date.isnotnull() | (t.resolution_by < now))
+	res_met = t.resolution_by.isnotnull() & (t.resolution_date <= t.resolution_by)
+	return fr_decided, fr_met, res_decided, res_met
+
+
+def _count(criterion):
+	return Sum(Case().when(criterion, 1).else_(0))
+
+
+def compute(f) -> tuple[str, list[dict]]:
+	"""Rows per group, the last one the total (None values where nothing was decided)."""
+	group, col = r.group_column(f)
+	t = frappe.qb.DocType(r.TICKET)
+	fr_decided, fr_met, res_decided, res_met = _criteria(t, now_datetime())
+	where = r.ticket_conditions(t, f)
+	counts = (
+		frappe.qb.from_(t)
+		.select(
+			t[col].as_("grp"),
+			Count("*").as_("tickets"),
+			_count(fr_decided).as_("fr_decided"),
+			_count(fr_met).as_("fr_met"),
+			_count(res_decided).as_("res_decided"),
+			_count(res_met).as_("res_met"),
+		)
+		.where(where)
+		.groupby(t[col])
+		.run(as_dict=True)
+	)
+	# one fetch of the stored durations for the percentiles
+	durations = (
+		frappe.qb.from_(t)
+		.select(
+			t[col],
+			Case().when(t.first_responded_on.isnotnull(), t.sop_first_response_seconds),
+			Case().when(t.resolution_date.isnotnull(), t.sop_resolution_seconds),
+		)
+		.where(where & (t.first_responded_on.isnotnull() | t.resolution_date.isnotnull()))
+		.run()
+	)
+	first, resolution = {}, {}
+	for key, fr, res in durations:
+		if fr is not None:
+			first.setdefault(key, []).append(fr)
+		if res is not None:
+			resolution.setdefault(key, []).append(res)
+
+	rows = [_row(group, c, first.get(c.grp, []), resolution.get(c.grp, [])) for c in counts]
+	rows.sort(key=lambda row: (-row["tickets"], row["group"]))
+	if rows:
+		total = frappe._dict(grp=None)
+		for field in ("tickets", "fr_decided", "fr_met", "res_decided", "res_met"):
+			total[field] = sum(int(c[field] or 0) for c in counts)
+		all_first = [v for values in first.values() for v in values]
+		all_res = [v for values in resolution.values() for v in values]
+		row = _row(group, total, all_first, all_res)
+		row["group"] = _("Total")
+		rows.append(row)
+	return group, rows
+
+
+def _row(group: str, c, first: list, resolution: list) -> dict:
+	fr_decided, fr_met = int(c.fr_decided or 0), int(c.fr_met or 0)
+	res_decided, res_met = int(c.res_decided or 0), int(c.res_met or 0)
+	return {
+		"group": r.group_label(group, c.grp),
+		"group_value": c.grp,
+		"tickets": int(c.tickets or 0),
+		"fr_met_pct": rate(fr_met, fr_decided),
+		"fr_median": r.minutes(percentile(first, 50)),
+		"fr_p90": r.minutes(percentile(first, 90)),
+		"fr_breaches": fr_decided - fr_met,
+		"res_met_pct": rate(res_met, res_decided),
+		"res_median": r.hours(percentile(resolution, 50)),
+		"res_p90": r.hours(percentile(resolution, 90)),
+		"res_breaches": res_decided - res_met,
+		"breaches": fr_decided - fr_met + res_decided - res_met,
+	}
+
+
+def columns(group: str) -> list[dict]:
+	return [
+		r.column(_(group), "group", width=160),
+		r.column(_("Tickets"), "tickets", "Int", 80),
+		r.column(_("First Response Met %"), "fr_met_pct", "Percent", 130),
+		r.column(_("Median First Response (min)"), "fr_median", "Float", 150),
+		r.column(_("P90 First Response (min)"), "fr_p90", "Float", 140),
+		r.column(_("First Response Breaches"), "fr_breaches", "Int", 130),
+		r.column(_("Resolution Met %"), "res_met_pct", "Percent", 120),
+		r.column(_("Median Resolution (h)"), "res_median", "Float", 130),
+		r.column(_("P90 Resolution (h)"), "res_p90", "Float", 120),
+		r.column(_("Resolution Breaches"), "res_breaches", "Int", 120),
+		r.column(_("Breaches"), "breaches", "Int", 90),
+	]
+
+
+def chart(rows: list[dict]) -> dict | None:
+	if not rows:
+		return None
+	top = rows[:12]
+	return {
+		"data": {
+			"labels": [row["group"] for row in top],
+			"datasets": [
+				{"name": _("First Response Met %"), "values": [row["fr_met_pct"] or 0 for row in top]},
+				{"name": _("Resolution Met %"), "values": [row["res_met_pct"] or 0 for row in top]},
+			],
+		},
+		"type": "bar",
+		"colors": ["#2490ef", "#29cd42"],
+	}
+
+
+def summary(total: dict | None) -> list[dict]:
+	total = total or {}
+	return [
+		r.summary_item(_("Tickets"), total.get("tickets", 0)),
+		r.summary_item(_("First Response Met %"), total.get("fr_met_pct"), "Percent", "Green"),
+		r.summary_item(_("Median First Response (min)"), total.get("fr_median"), "Float"),
+		r.summary_item(_("P90 First Response (min)"), total.get("fr_p90"), "Float"),
+		r.summary_item(_("Resolution Met %"), total.get("res_met_pct"), "Percent", "Green"),
+		r.summary_item(_("Median Resolution (h)"), total.get("res_median"), "Float"),
+		r.summary_item(_("P90 Resolution (h)"), total.get("res_p90"), "Float"),
+		r.summary_item(_("Breaches"), total.get("breaches", 0), "Int", "Red"),
+	]

@@ -1,0 +1,127 @@
+"""Facts the SOP reports read, stored on HD Ticket when the event happens (never recomputed per row).
+
+- `sop_first_response_seconds`, `sop_resolution_seconds`: operating time (SOP operating hours and
+  holidays, `cs_sop.sla.cached_calendar()`) from the ticket's creation to Helpdesk's
+  `first_responded_on` / `resolution_date`, set in the save that records them;
+- `sop_reopen_count`: +1 each time a Resolved/Closed ticket opens again;
+- `sop_agent`: the first assignee, kept in step with Helpdesk's assignment (ToDo) so reports group
+  and filter by agent over an index instead of parsing `_assign` JSON;
+- `sop_subject_key`: the normalised subject (`cs_sop.core.report_stats.subject_key`).
+
+`backfill()` (patch) computes them for tickets that existed before, with one select and bulk
+updates. `add_indexes()` adds the indexes the reports filter on.
+"""
+
+import json
+
+import frappe
+from frappe.utils import get_datetime
+
+from cs_sop import bulk
+from cs_sop.core.report_stats import subject_key
+
+TICKET = "HD Ticket"
+CLOSED_CATEGORIES = ("Resolved", "Closed")
+
+# (table, index name, columns): the reports' period filter and the recurring-subject lookup
+INDEXES = (
+	(TICKET, "sop_opening_date_index", ("opening_date",)),
+	(TICKET, "sop_subject_key_index", ("sop_subject_key", "opening_date")),
+)
+# SOP Escalation is read by its `creation` (Frappe indexes it) and `ticket` (search_index)
+
+
+def operating_seconds(start, end) -> int:
+	from cs_sop.sla import cached_calendar
+
+	if not start or not end:
+		return 0
+	return int(cached_calendar().elapsed(get_datetime(start), get_datetime(end)))
+
+
+def before_save(doc, method=None):
+	"""HD Ticket before_save (after Helpdesk's own, which set first response and resolution)."""
+	before = doc.get_doc_before_save()
+	start = doc.creation or doc.opening_date
+	if doc.first_responded_on:
+		if not before or str(before.first_responded_on or "") != str(doc.first_responded_on):
+			doc.sop_first_response_seconds = operating_seconds(start, doc.first_responded_on)
+	else:
+		doc.sop_first_response_seconds = 0
+	if doc.resolution_date:
+		if not before or str(before.resolution_date or "") != str(doc.resolution_date):
+			doc.sop_resolution_seconds = operating_seconds(start, doc.resolution_date)
+	else:
+		doc.sop_resolution_seconds = 0
+	if before:
+		# set by the assignment hook without touching `modified`: an older copy must not undo it
+		doc.sop_agent = before.get("sop_agent")
+		if before.status_category in CLOSED_CATEGORIES and doc.status_category == "Open":
+			doc.sop_reopen_count = (before.get("sop_reopen_count") or 0) + 1
+	if not before or before.subject != doc.subject or not doc.sop_subject_key:
+		doc.sop_subject_key = subject_key(doc.subject)
+
+
+def on_assignment_change(todo, method=None):
+	"""ToDo on_update / after_delete: the ticket's first assignee into `sop_agent` (no `modified`)."""
+	if todo.reference_type != TICKET or not todo.reference_name:
+		return
+	assign = frappe.db.get_value(TICKET, todo.reference_name, "_assign")
+	agent = first_assignee(assign)
+	if frappe.db.get_value(TICKET, todo.reference_name, "sop_agent") != agent:
+		frappe.db.set_value(TICKET, todo.reference_name, "sop_agent", agent, update_modified=False)
+
+
+def first_assignee(assign: str | None) -> str | None:
+	try:
+		users = json.loads(assign or "[]")
+	except ValueError:
+		return None
+	return users[0] if isinstance(users, list) and users else None
+
+
+def add_indexes():
+	for doctype, name, columns in INDEXES:
+		if frappe.db.table_exists(doctype):
+			frappe.db.add_index(doctype, list(columns), index_name=name)
+
+
+def backfill():
+	"""Set the facts on tickets saved before cs_sop stored them. Idempotent; one select per chunk."""
+	t = frappe.qb.DocType(TICKET)
+	last = ""
+	while True:
+		rows = (
+			frappe.qb.from_(t)
+			.select(
+				t.name,
+				t.creation,
+				t.subject,
+				t.first_responded_on,
+				t.resolution_date,
+				t._assign,
+				t.sop_first_response_seconds,
+				t.sop_resolution_seconds,
+				t.sop_agent,
+				t.sop_subject_key,
+			)
+			.where(t.name > last)
+			.orderby(t.name)
+			.limit(5000)
+			.run(as_dict=True)
+		)
+		if not rows:
+			break
+		last = rows[-1].name
+		updates = {}
+		for row in rows:
+			values = {
+				"sop_first_response_seconds": operating_seconds(row.creation, row.first_responded_on),
+				"sop_resolution_seconds": operating_seconds(row.creation, row.resolution_date),
+				"sop_agent": first_assignee(row._assign),
+				"sop_subject_key": subject_key(row.subject),
+			}
+			changed = {k: v for k, v in values.items() if row.get(k) != v}
+			if changed:
+				updates[row.name] = changed
+		bulk.update(TICKET, updates)

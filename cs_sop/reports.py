@@ -1,0 +1,120 @@
+"""What the SOP reports share: filters, the ticket conditions they give, grouping, formatting.
+
+Every report filters tickets by period (Helpdesk's `opening_date`, indexed by cs_sop), team,
+agent (`sop_agent`, the first assignee), channel, category, priority and request type, and
+groups by one of the dimensions below. Queries are `frappe.qb` aggregates; durations come from
+the operating-time seconds stored on the ticket (`cs_sop.report_facts`).
+"""
+
+from datetime import datetime, time
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, get_first_day, getdate, nowdate
+
+TICKET = "HD Ticket"
+SURVEY = "SOP Survey"
+SOLUTION = "SOP Solution"
+REPORT_ROLES = ("Agent Manager", "SOP Supervisor", "SOP Operations Manager", "System Manager")
+
+# filter name -> HD Ticket column
+TICKET_FILTERS = {
+	"team": "agent_group",
+	"agent": "sop_agent",
+	"channel": "sop_channel",
+	"category": "ticket_type",
+	"priority": "priority",
+	"request_type": "sop_request_type",
+}
+# "group by" option -> HD Ticket column
+GROUPS = {
+	"Team": "agent_group",
+	"Agent": "sop_agent",
+	"Channel": "sop_channel",
+	"Priority": "priority",
+	"Category": "ticket_type",
+	"Request Type": "sop_request_type",
+}
+# values shown translated (Select options and Helpdesk's priority names); others are names
+TRANSLATED_GROUPS = ("Channel", "Priority", "Request Type")
+
+
+def parse_filters(filters) -> frappe._dict:
+	"""Filters with defaults (this month) and a clear error for a reversed period."""
+	f = frappe._dict(filters or {})
+	f.from_date = getdate(f.get("from_date") or get_first_day(nowdate()))
+	f.to_date = getdate(f.get("to_date") or nowdate())
+	if f.from_date > f.to_date:
+		frappe.throw(_("The period must start on or before its last day."), title=_("Invalid period"))
+	return f
+
+
+def day_bounds(f) -> tuple[datetime, datetime]:
+	"""The period as datetimes: from 00:00 of the first day to before 00:00 after the last."""
+	return datetime.combine(f.from_date, time()), datetime.combine(add_days(f.to_date, 1), time())
+
+
+def ticket_conditions(t, f, skip: tuple[str, ...] = ()):
+	"""The qb criterion of the period and the set filters on HD Ticket `t`."""
+	criterion = (t.opening_date >= f.from_date) & (t.opening_date <= f.to_date)
+	for key, column in TICKET_FILTERS.items():
+		if key not in skip and f.get(key):
+			criterion &= t[column] == f.get(key)
+	return criterion
+
+
+def has_ticket_filters(f) -> bool:
+	return any(f.get(key) for key in TICKET_FILTERS)
+
+
+def group_column(f, default: str = "Team") -> tuple[str, str]:
+	group = f.get("group_by") or default
+	if group not in GROUPS:
+		frappe.throw(_("Cannot group by {0}.").format(group))
+	return group, GROUPS[group]
+
+
+def group_label(group: str, value) -> str:
+	if value in (None, ""):
+		return _("Not Set")
+	return _(value) if group in TRANSLATED_GROUPS else str(value)
+
+
+def minutes(seconds) -> float | None:
+	return None if seconds is None else round(seconds / 60.0, 1)
+
+
+def hours(seconds) -> float | None:
+	return None if seconds is None else round(seconds / 3600.0, 2)
+
+
+def column(label: str, fieldname: str, fieldtype: str = "Data", width: int = 120, options: str = "") -> dict:
+	col = {"label": label, "fieldname": fieldname, "fieldtype": fieldtype, "width": width}
+	if options:
+		col["options"] = options
+	return col
+
+
+def summary_item(label: str, value, datatype: str = "Int", indicator: str = "Blue") -> dict:
+	return {
+		"label": label,
+		"value": value if value is not None else "-",
+		"datatype": datatype,
+		"indicator": indicator,
+	}
+
+
+def survey_available() -> bool:
+	"""The survey of issue #10 is installed (else satisfaction comes from Helpdesk's rating)."""
+	return bool(frappe.db.table_exists(SURVEY))
+
+
+def solutions_available() -> bool:
+	"""The complaint procedure of issue #11 is installed (solutions linked from tickets)."""
+	return bool(frappe.db.table_exists(SOLUTION)) and frappe.db.has_column(TICKET, "sop_applied_solution")
+
+
+def check_report_access() -> None:
+	"""For methods outside Frappe's report runner (which checks the Report's roles itself)."""
+	if not set(frappe.get_roles()) & set(REPORT_ROLES):
+		frappe.throw(_("Only managers and supervisors can see the SOP reports."), frappe.PermissionError)
