@@ -6,29 +6,63 @@ from frappe import _
 REASONS = ("SLA Breach", "Complexity", "Customer Request", "Recurring Complaint")
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def escalate(ticket: str, reason: str, summary: str, attachment: str | None = None) -> str:
 	"""Escalate a ticket one level up by hand (the SOP's escalation form). Returns its name."""
-	from cs_sop.escalation import escalate_manually
+	from cs_sop.cs_sop.doctype.sop_escalation.sop_escalation import MAX_SUMMARY
+	from cs_sop.cs_sop.doctype.sop_escalation.sop_escalation import escalate as do_escalate
+	from cs_sop.permissions import is_sop_staff
 
 	if not frappe.db.exists("HD Ticket", ticket):
 		frappe.throw(_("Ticket {0} does not exist.").format(ticket), frappe.DoesNotExistError)
-	if not frappe.has_permission("HD Ticket", "write", doc=ticket):
+	if not is_sop_staff() or not frappe.has_permission("HD Ticket", "write", doc=ticket):
 		frappe.throw(_("You cannot escalate ticket {0}.").format(ticket), frappe.PermissionError)
-	if not frappe.has_permission("SOP Escalation", "create"):
-		frappe.throw(_("You cannot create escalations."), frappe.PermissionError)
 	if reason not in REASONS:
 		frappe.throw(_("Reason must be one of: {0}.").format(", ".join(_(r) for r in REASONS)))
-	if not (summary or "").strip():
+	summary = (summary or "").strip()
+	if not summary:
 		frappe.throw(_("A case summary is required."))
-	return escalate_manually(ticket, reason, summary.strip(), attachment)
+	if len(summary) > MAX_SUMMARY:
+		frappe.throw(
+			_("The case summary may have at most {0} characters (it has {1}).").format(
+				MAX_SUMMARY, len(summary)
+			)
+		)
+	if attachment:
+		_check_attachment(ticket, attachment)
+	return do_escalate(ticket, reason, summary, attachment or None)
 
 
-@frappe.whitelist()
+def _check_attachment(ticket: str, attachment: str) -> None:
+	"""An attachment must be a File attached to this ticket that the caller may read."""
+	file_name = frappe.db.get_value(
+		"File",
+		{"file_url": attachment, "attached_to_doctype": "HD Ticket", "attached_to_name": str(ticket)},
+		"name",
+	)
+	if not file_name or not frappe.has_permission("File", "read", doc=file_name):
+		frappe.throw(
+			_("The attachment must be a file attached to ticket {0} that you can open.").format(ticket),
+			frappe.PermissionError,
+		)
+
+
+@frappe.whitelist(methods=["POST"])
 def acknowledge(escalation: str) -> None:
 	"""The receiver (or a manager) confirms they took the escalation over."""
-	from cs_sop.escalation import acknowledge as do_acknowledge
+	from cs_sop.cs_sop.doctype.sop_escalation.sop_escalation import acknowledge as do_acknowledge
 
 	if not frappe.db.exists("SOP Escalation", escalation):
 		frappe.throw(_("Escalation {0} does not exist.").format(escalation), frappe.DoesNotExistError)
 	do_acknowledge(escalation)
+
+
+@frappe.whitelist(methods=["POST"])
+def confirm_resolution(
+	ticket: str, resolved: bool | int | str, reason: str | None = None, via: str | None = None
+) -> str:
+	"""The customer's answer to "is it resolved?": the portal customer, or an agent recording an
+	answer given by phone or in person (`via`). Checks are in cs_sop.closure.confirm."""
+	from cs_sop.closure import _truthy, confirm
+
+	return confirm(ticket, _truthy(resolved), reason, via)

@@ -1,7 +1,15 @@
 """HD Ticket hooks: channel default, priority matrix, category routing, SOP stage.
 
 Thin: the rules live in `cs_sop.core`; this module reads the ticket, calls them and writes the
-result. Helpdesk's HDTicket.before_validate (priority from type, SLA choice) has run before
+result.
+
+Trust boundary (`guard_sop_fields`): only SOP staff (`cs_sop.permissions.is_sop_staff`) set or
+change `sop_*` fields. A ticket created by anyone else (a portal customer, a guest web request)
+starts with channel Web Portal, level 0, stage Received and no classification; a change of a
+`sop_*` field by anyone else is refused with a translated message and nothing is written. Server
+code that must set `sop_*` fields on a customer's behalf (after its own permission check) sets
+`doc.flags.cs_sop_trusted = True`. The fields the sweep owns (level, warnings, misses, ladder
+round) cannot be set by anyone on insert or save: they start empty and saves keep the stored values. Helpdesk's HDTicket.before_validate (priority from type, SLA choice) has run before
 `before_validate` here, so when this changes the channel or the priority it re-selects the SLA;
 Helpdesk's before_save then applies that SLA with the final priority.
 """
@@ -25,12 +33,15 @@ def _reasons() -> dict[str, str]:
 def before_insert(doc, method=None):
 	"""A new ticket: channel and matrix priority before Helpdesk's before_validate chooses the
 	SLA, so it chooses once, with the final values."""
+	guard_sop_fields(doc)
 	set_default_channel(doc)
 	apply_priority_matrix(doc)
 
 
 def before_validate(doc, method=None):
+	guard_sop_fields(doc)
 	keep_sweep_fields(doc)
+	restart_ladder_on_reopen(doc)
 	channel_changed = set_default_channel(doc)
 	priority_changed = apply_priority_matrix(doc)
 	route_by_category(doc)
@@ -38,6 +49,111 @@ def before_validate(doc, method=None):
 	if channel_changed or priority_changed:
 		# Helpdesk's SLA conditions may depend on either: choose again, as Helpdesk would
 		doc.set_sla()
+
+
+def _trusted(doc) -> bool:
+	from cs_sop.permissions import is_sop_staff
+
+	if doc.flags.cs_sop_trusted or frappe.flags.in_install or frappe.flags.in_migrate:
+		return True
+	if frappe.session.user == "Guest" and not getattr(frappe.local, "request", None):
+		return True  # a background job or an email pull, not a person's request
+	return is_sop_staff()
+
+
+def _sop_fields(doc) -> list:
+	return [f for f in doc.meta.fields if f.fieldname.startswith("sop_") and f.fieldtype not in NO_VALUE]
+
+
+NO_VALUE = ("Section Break", "Column Break", "Tab Break", "HTML", "Button", "Heading")
+
+
+def _same(fieldtype: str, a, b) -> bool:
+	if not a and not b:
+		return True
+	if fieldtype in ("Datetime", "Date") and a and b:
+		return frappe.utils.get_datetime(a) == frappe.utils.get_datetime(b)
+	if fieldtype in ("Int", "Check", "Float", "Percent", "Currency"):
+		return frappe.utils.flt(a) == frappe.utils.flt(b)
+	return str(a or "").strip() == str(b or "").strip()
+
+
+def guard_sop_fields(doc):
+	"""Only SOP staff set or change `sop_*` fields (see the module docstring)."""
+	from cs_sop.escalation import LADDER_FIELDS, SWEEP_FIELDS
+
+	if doc.is_new():
+		if doc.flags.cs_sop_guarded:
+			return
+		doc.flags.cs_sop_guarded = True
+		for field in (*SWEEP_FIELDS, *LADDER_FIELDS):
+			doc.set(field, None if field in LADDER_FIELDS else 0)
+		if _trusted(doc):
+			return
+		for f in _sop_fields(doc):
+			if f.fieldname not in SWEEP_FIELDS:
+				doc.set(f.fieldname, f.default if f.fieldname == "sop_stage" else None)
+		doc.sop_channel = "Web Portal"
+		return
+	if _trusted(doc):
+		return
+	before = doc.get_doc_before_save()
+	if not before:
+		return
+	owned = (*SWEEP_FIELDS, *LADDER_FIELDS, "sop_next_check")
+	changed = [
+		f
+		for f in _sop_fields(doc)
+		if f.fieldname not in owned and not _same(f.fieldtype, before.get(f.fieldname), doc.get(f.fieldname))
+	]
+	if changed:
+		frappe.throw(
+			_("Only agents can change these fields of a ticket: {0}.").format(
+				", ".join(_(f.label or f.fieldname) for f in changed)
+			),
+			frappe.PermissionError,
+			title=_("Not permitted"),
+		)
+
+
+def restart_ladder_on_reopen(doc):
+	"""A resolved or closed ticket that opens again starts a new round of the escalation ladder:
+	level 0, from now, against a fresh resolution target (the priority's resolution time in
+	operating time), so an old breach does not re-escalate it at once."""
+	before = doc.get_doc_before_save()
+	if not before or before.status_category not in ("Resolved", "Closed"):
+		return
+	if doc.status_category in ("Resolved", "Closed") or not doc.status_category:
+		return
+	from frappe.utils import add_to_date, now_datetime
+
+	from cs_sop.sla import cached_calendar
+
+	now = now_datetime()
+	seconds = 0
+	if doc.sla and doc.priority:
+		seconds = (
+			frappe.db.get_value(
+				"HD Service Level Priority",
+				{"parent": doc.sla, "priority": doc.priority},
+				"resolution_time",
+			)
+			or 0
+		)
+	calendar = cached_calendar()
+	target = None
+	if seconds:
+		target = calendar.add(now, seconds) if calendar.hours else add_to_date(now, seconds=seconds)
+	doc.sop_escalation_round = (before.get("sop_escalation_round") or 1) + 1
+	doc.sop_ladder_start = now
+	doc.sop_ladder_resolution_by = target
+	for field in (
+		"sop_escalation_level",
+		"sop_response_warned",
+		"sop_resolution_warned",
+		"sop_update_misses",
+	):
+		doc.set(field, 0)
 
 
 def before_save(doc, method=None):
@@ -56,12 +172,12 @@ def before_save(doc, method=None):
 def keep_sweep_fields(doc):
 	"""The escalation sweep writes these columns without touching `modified`; an agent's save of
 	an older copy must not undo them. A new agent reply starts the update cadence again."""
-	from cs_sop.escalation import SWEEP_FIELDS
+	from cs_sop.escalation import LADDER_FIELDS, SWEEP_FIELDS
 
 	before = doc.get_doc_before_save()
 	if not before:
 		return
-	for field in SWEEP_FIELDS:
+	for field in (*SWEEP_FIELDS, *LADDER_FIELDS):
 		doc.set(field, before.get(field))
 	if str(before.last_agent_response or "") != str(doc.last_agent_response or ""):
 		doc.sop_update_misses = 0
@@ -77,7 +193,12 @@ def on_update(doc, method=None):
 	if before and before.get("sop_stage") != doc.sop_stage:
 		from helpdesk.helpdesk.doctype.hd_ticket_activity.hd_ticket_activity import log_ticket_activity
 
-		log_ticket_activity(doc.name, _("set SOP stage to {0}").format(_(doc.sop_stage)))
+		from cs_sop.messaging import site_language
+
+		lang = site_language()
+		log_ticket_activity(
+			doc.name, _("set SOP stage to {0}", lang=lang).format(_(doc.sop_stage, lang=lang))
+		)
 
 
 def set_default_channel(doc) -> bool:
@@ -98,6 +219,16 @@ def apply_priority_matrix(doc) -> bool:
 	"""Set the priority from the SOP Priority Rule of (impact, urgency). True if it changed."""
 	if not _settings().enforce_priority_matrix or not (doc.sop_impact and doc.sop_urgency):
 		return False
+	before = doc.get_doc_before_save()
+	if (
+		before
+		and not _priority_set_by_hand(doc)
+		and (before.get("sop_impact") == doc.sop_impact and before.get("sop_urgency") == doc.sop_urgency)
+	):
+		# impact and urgency as they were: a customer's email or any other save of the ticket is
+		# never blocked by the matrix (a rule missing now blocks only the save that changes them)
+		return False
+	_validate_level_options(doc)
 	from cs_sop.cs_sop.doctype.sop_priority_rule.sop_priority_rule import get_matrix
 
 	try:
@@ -122,6 +253,23 @@ def apply_priority_matrix(doc) -> bool:
 		)
 	doc.priority = priority
 	return True
+
+
+def _validate_level_options(doc):
+	"""Frappe's own "not a valid option" check, before the matrix lookup."""
+	for fieldname in ("sop_impact", "sop_urgency"):
+		df = doc.meta.get_field(fieldname)
+		options = [o for o in (df.options or "").split("\n") if o]
+		value = doc.get(fieldname)
+		if value and value not in options:
+			frappe.throw(
+				_("{0} cannot be {1}. It should be one of {2}").format(
+					frappe.bold(_(df.label)),
+					frappe.bold(value),
+					", ".join(frappe.bold(_(o)) for o in options),
+				),
+				title=_("Invalid value"),
+			)
 
 
 def _priority_set_by_hand(doc) -> bool:

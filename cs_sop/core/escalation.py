@@ -6,9 +6,13 @@ Rules (documented in README "Escalation"):
   working time to resolution_by), or N hours after the first breach.
 - Being past a higher level's moment makes every lower level due too (effective moment of level k
   = the earliest moment of levels k..max), so a ladder is never stuck below a due level.
-- A ticket goes up ONE level at a time: from 0 when level 1 is due; from k >= 1 when the level-k
-  escalation was acknowledged and level k+1 is due, or when it was not acknowledged by its
-  deadline (then regardless of triggers).
+- A ticket goes up ONE level at a time, to the next ENABLED level (a disabled level is skipped,
+  never a dead end): from 0 when the first level is due; from k >= 1 when the level-k escalation
+  was acknowledged and the next level is due, or when it was not acknowledged by its deadline
+  (then regardless of triggers).
+- Acknowledgement deadlines, "hours after breach" and pre-breach warnings count operating time
+  when the Frappe layer passes the calendar's `add`/`elapsed` (a breach at 16:55 does not
+  cascade overnight; a warning is not due on a Sunday).
 - Every condition is "now >= some moment", so a decision is monotone in time; the database keeps
   one escalation per (ticket, level), so none happens twice.
 """
@@ -66,7 +70,11 @@ def trigger_moment(
 		return c.created + (c.resolution_by - c.created) * share
 	if lv.trigger == HOURS_AFTER_BREACH:
 		breaches = [m for m in ((None if c.responded else c.response_by), c.resolution_by) if m]
-		return min(breaches) + timedelta(hours=lv.hours) if breaches else None
+		if not breaches:
+			return None
+		if add:
+			return add(min(breaches), lv.hours * 3600)
+		return min(breaches) + timedelta(hours=lv.hours)
 	raise ValueError(f"unknown trigger {lv.trigger!r}")
 
 
@@ -85,24 +93,38 @@ def effective_moments(
 	return out
 
 
-def ack_deadline(levels: Sequence[Level], c: Clock) -> datetime | None:
+def ack_minutes_of(levels: Sequence[Level], level: int) -> int:
+	current = next((lv for lv in levels if lv.level == level), None)
+	return current.ack_minutes if current else 0
+
+
+def ack_deadline(levels: Sequence[Level], c: Clock, add: AddWorking | None = None) -> datetime | None:
+	"""When the current level's escalation must be acknowledged (operating time with `add`)."""
 	if c.level < 1 or c.acknowledged or not c.escalated_on:
 		return None
-	current = next((lv for lv in levels if lv.level == c.level), None)
-	if not current or not current.ack_minutes:
+	minutes = ack_minutes_of(levels, c.level)
+	if not minutes:
 		return None
-	return c.escalated_on + timedelta(minutes=current.ack_minutes)
+	if add:
+		return add(c.escalated_on, minutes * 60)
+	return c.escalated_on + timedelta(minutes=minutes)
+
+
+def next_level(levels: Sequence[Level], current: int) -> int | None:
+	"""The lowest enabled level above `current` (disabled levels are simply not in `levels`)."""
+	above = [lv.level for lv in levels if lv.level > current]
+	return min(above) if above else None
 
 
 def next_escalation_moment(
 	levels: Sequence[Level], c: Clock, add: AddWorking | None = None, elapsed: Elapsed | None = None
 ) -> datetime | None:
-	"""When the ticket should go to level c.level + 1 (None: not on the current facts)."""
-	nxt = c.level + 1
-	if nxt not in {lv.level for lv in levels}:
+	"""When the ticket should go to its next level (None: not on the current facts)."""
+	nxt = next_level(levels, c.level)
+	if nxt is None:
 		return None
 	if c.level >= 1 and not c.acknowledged:
-		return ack_deadline(levels, c)
+		return ack_deadline(levels, c, add)
 	return effective_moments(levels, c, add, elapsed).get(nxt)
 
 
@@ -113,16 +135,26 @@ def due_level(
 	add: AddWorking | None = None,
 	elapsed: Elapsed | None = None,
 ) -> int | None:
-	"""The level to escalate to now (always c.level + 1), or None."""
+	"""The level to escalate to now (the next enabled level), or None."""
 	moment = next_escalation_moment(levels, c, add, elapsed)
-	return c.level + 1 if moment is not None and now >= moment else None
+	return next_level(levels, c.level) if moment is not None and now >= moment else None
 
 
-def warning_moment(start: datetime | None, target: datetime | None, share_left: float) -> datetime | None:
-	"""Warn when only `share_left` of the time from start to target remains (wall clock)."""
+def warning_moment(
+	start: datetime | None,
+	target: datetime | None,
+	share_left: float,
+	add: AddWorking | None = None,
+	elapsed: Elapsed | None = None,
+) -> datetime | None:
+	"""Warn when only `share_left` of the time from start to target remains (operating time when
+	`add` and `elapsed` are given, else wall clock)."""
 	if not (start and target) or target <= start:
 		return None
-	return target - (target - start) * min(max(share_left, 0.0), 1.0)
+	share = min(max(share_left, 0.0), 1.0)
+	if add and elapsed:
+		return add(start, elapsed(start, target) * (1 - share))
+	return target - (target - start) * share
 
 
 def update_due_moment(

@@ -33,7 +33,7 @@ def served() -> str:
 	site = frappe.local.site
 	port = int(os.environ.get("CS_SOP_TEST_PORT") or 0) or _free_port()
 	sites_path = os.path.abspath(frappe.local.sites_path)
-	log = open(os.path.join(frappe.get_site_path("logs"), "cs_sop_test_serve.log"), "ab")  # noqa: SIM115
+	log = open(os.path.join(frappe.get_site_path("logs"), "cs_sop_test_serve.log"), "ab")
 	proc = subprocess.Popen(
 		[
 			sys.executable,
@@ -101,11 +101,11 @@ class Client:
 	def put(self, path: str, **kwargs) -> requests.Response:
 		return self.request("PUT", path, **kwargs)
 
-	def method(self, name: str, http: str = "POST", **data) -> requests.Response:
-		"""Call a whitelisted method with form data (POST) or query parameters (GET)."""
+	def method(self, method_name: str, /, http: str = "POST", **data) -> requests.Response:
+		"""Call a whitelisted method with a JSON body (POST) or query parameters (GET)."""
 		if http == "GET":
-			return self.get(f"/api/method/{name}", params=data)
-		return self.post(f"/api/method/{name}", json=data)
+			return self.get(f"/api/method/{method_name}", params=data)
+		return self.post(f"/api/method/{method_name}", json=data)
 
 
 def message(response: requests.Response):

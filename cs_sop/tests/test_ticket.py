@@ -136,6 +136,8 @@ class TestStage(FrappeTestCase):
 		t.reload()
 		self.assertEqual(t.sop_stage, "Initial Handling")
 
+		t.resolution_details = "Paket dikirim ulang."
+		t.sop_root_cause = "Alamat salah di sistem kurir."
 		t.status = "Resolved"
 		t.save(ignore_permissions=True)
 		self.assertEqual(t.sop_stage, "Resolved")
