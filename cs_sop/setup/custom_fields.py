@@ -2,6 +2,9 @@
 
 from cs_sop.core.matrix import LEVELS
 from cs_sop.core.stage import RECEIVED, STAGES
+from cs_sop.setup.complaint_fields import TEMPLATE_FIELDS as COMPLAINT_TEMPLATE_FIELDS
+from cs_sop.setup.complaint_fields import TICKET_FIELDS as COMPLAINT_FIELDS
+from cs_sop.setup.complaint_fields import TICKET_TYPE_FIELDS as COMPLAINT_TYPE_FIELDS
 
 CHANNELS = ("Email", "Phone", "WhatsApp", "Live Chat", "Social Media", "Walk-in", "Web Portal")
 REQUEST_TYPES = ("Question", "Information Request", "Complaint", "Special Request", "Feedback")
@@ -16,6 +19,7 @@ TEMPLATE_FIELDS = (
 	"sop_stage",
 	"sop_escalation_level",
 	"sop_root_cause",
+	*COMPLAINT_TEMPLATE_FIELDS,
 )
 
 
@@ -187,6 +191,8 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "sop_escalation_level",
 				"no_copy": 1,
 			},
+			# complaint procedure: applied solution, complaint type, notice markers (issue 11)
+			*COMPLAINT_FIELDS,
 		],
 		"HD Ticket Priority": [
 			{
@@ -215,5 +221,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "sop_complaint_type",
 				"description": "Tickets of this category go to this team when no team is set",
 			},
+			# the department head who approves solutions (issue 11)
+			*COMPLAINT_TYPE_FIELDS,
 		],
 	}

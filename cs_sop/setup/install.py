@@ -35,6 +35,7 @@ def install_defaults():
 	create_escalation_levels()
 	set_update_intervals()
 	create_form_script()
+	install_complaint_procedure()
 	add_report_indexes()
 	install_whatsapp()
 
@@ -51,6 +52,13 @@ def install_whatsapp():
 	from cs_sop.setup import whatsapp
 
 	whatsapp.install()
+
+
+def install_complaint_procedure():
+	"""Complaint procedure (issue 11): approver role, notice templates, agent-UI action, settings."""
+	from cs_sop.setup import complaint
+
+	complaint.install()
 
 
 def create_roles():
@@ -216,6 +224,9 @@ def before_uninstall():
 	"""
 	restore_default_sla()
 	remove_template_fields()
+	from cs_sop.setup import complaint
+
+	complaint.uninstall()
 	from cs_sop.setup import whatsapp
 
 	whatsapp.uninstall()
