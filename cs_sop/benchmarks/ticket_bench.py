@@ -13,10 +13,33 @@ import time
 import frappe
 
 
-def _timed(fn) -> float:
+class _SQLCounter:
+	"""Counts SQL statements (every `frappe.db.sql`): a figure the machine's load does not move."""
+
+	def __init__(self):
+		self.n = 0
+		self._sql = None
+
+	def __enter__(self):
+		self._sql = frappe.db.sql
+
+		def sql(*args, **kwargs):
+			self.n += 1
+			return self._sql(*args, **kwargs)
+
+		frappe.db.sql = sql
+		return self
+
+	def __exit__(self, *exc):
+		frappe.db.sql = self._sql
+
+
+def _timed(fn, counter: _SQLCounter) -> tuple[float, int]:
+	"""Wall time (ms) and SQL statements of one call."""
+	before = counter.n
 	start = time.perf_counter()
 	fn()
-	return (time.perf_counter() - start) * 1000
+	return (time.perf_counter() - start) * 1000, counter.n - before
 
 
 def _same_holidays_on_baseline():
@@ -46,7 +69,9 @@ def run(n: int = 300, warmup: int = 20, same_holidays: bool = False) -> dict:
 		_same_holidays_on_baseline()
 	created: list[str] = []
 	insert_ms, save_ms, reclassify_ms = [], [], []
+	queries = {"insert": [], "save": [], "reclassify": []}
 	levels = ["Low", "Medium", "High", "Critical"]
+	counter = _SQLCounter().__enter__()
 	try:
 		for i in range(n + warmup):
 			doc = frappe.get_doc(
@@ -61,12 +86,12 @@ def run(n: int = 300, warmup: int = 20, same_holidays: bool = False) -> dict:
 					"sop_urgency": levels[(i // 4) % 4],
 				}
 			)
-			t_insert = _timed(lambda doc=doc: doc.insert(ignore_permissions=True))
+			t_insert, q_insert = _timed(lambda doc=doc: doc.insert(ignore_permissions=True), counter)
 			created.append(doc.name)
 			doc = frappe.get_doc("HD Ticket", doc.name)  # as a later request would load it
 
 			doc.subject = doc.subject + " (diperbarui)"
-			t_save = _timed(lambda doc=doc: doc.save(ignore_permissions=True))
+			t_save, q_save = _timed(lambda doc=doc: doc.save(ignore_permissions=True), counter)
 
 			# the agent's reclassification: with cs_sop urgency drives priority; without it the
 			# agent sets the priority itself. Both end in a new priority and new SLA targets.
@@ -74,12 +99,16 @@ def run(n: int = 300, warmup: int = 20, same_holidays: bool = False) -> dict:
 				doc.sop_urgency = levels[(i // 4 + 2) % 4]
 			else:
 				doc.priority = ["Low", "Medium", "High", "Urgent"][(i + 1) % 4]
-			t_reclassify = _timed(lambda doc=doc: doc.save(ignore_permissions=True))
+			t_reclassify, q_reclassify = _timed(lambda doc=doc: doc.save(ignore_permissions=True), counter)
 			if i >= warmup:
 				insert_ms.append(t_insert)
 				save_ms.append(t_save)
 				reclassify_ms.append(t_reclassify)
+				queries["insert"].append(q_insert)
+				queries["save"].append(q_save)
+				queries["reclassify"].append(q_reclassify)
 	finally:
+		counter.__exit__()
 		frappe.db.rollback()
 		if created:
 			frappe.db.delete("HD Ticket", {"name": ("in", created)})
@@ -92,6 +121,8 @@ def run(n: int = 300, warmup: int = 20, same_holidays: bool = False) -> dict:
 		"insert_ms": round(statistics.median(insert_ms), 3),
 		"save_ms": round(statistics.median(save_ms), 3),
 		"reclassify_ms": round(statistics.median(reclassify_ms), 3),
+		# SQL statements per operation (median): the load-independent part of the comparison
+		**{f"{op}_sql": statistics.median(q) for op, q in queries.items()},
 	}
 	print(json.dumps(result))
 	return result
