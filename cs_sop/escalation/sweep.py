@@ -244,14 +244,18 @@ def close_escalations(ticket: str) -> None:
 
 def enqueue_replan(doc=None, method=None):
 	"""SOP Settings, escalation levels, update intervals or operating hours changed: re-plan
-	`sop_next_check` of every open ticket in a job (deduplicated; after the change commits)."""
+	`sop_next_check` of every open ticket in a job (deduplicated; after the change commits).
+	Not while cs_sop is being installed: tickets that were open before join the sweep when they
+	are next saved, so an install fires no burst of escalations for old breaches."""
+	if frappe.flags.in_install:
+		return
 	frappe.enqueue(
 		"cs_sop.escalation.sweep.replan_open_tickets",
 		queue="long",
 		job_id="cs_sop_replan_open_tickets",
 		deduplicate=True,
 		enqueue_after_commit=True,
-		now=bool(frappe.flags.in_test or frappe.flags.in_install or frappe.flags.in_migrate),
+		now=bool(frappe.flags.in_test or frappe.flags.in_migrate),
 	)
 
 
