@@ -22,14 +22,28 @@ before_uninstall = "cs_sop.setup.install.before_uninstall"
 doc_events = {
 	"HD Ticket": {
 		"before_insert": "cs_sop.ticket.before_insert",
-		"before_validate": "cs_sop.ticket.before_validate",
+		"before_validate": [
+			"cs_sop.ticket.before_validate",
+			# complaint notices: markers written without `modified` survive a stale save (issue 11)
+			"cs_sop.notices.keep_notice_fields",
+		],
 		"before_save": [
 			"cs_sop.ticket.before_save",
 			# operating-time first response / resolution, reopen count, subject key (reports)
 			"cs_sop.report_facts.before_save",
 		],
-		"on_update": "cs_sop.ticket.on_update",
+		"on_update": [
+			"cs_sop.ticket.on_update",
+			# complaint acknowledgement, once, when a Complaint has its category (issue 11)
+			"cs_sop.notices.on_ticket_update",
+		],
 	},
+	# a customer's message on a ticket outside operating hours: one reply per closed period (issue 11)
+	"Communication": {"after_insert": "cs_sop.notices.on_communication"},
+	# the complaint notice templates must render before they are saved (issue 11)
+	"Email Template": {"validate": "cs_sop.notices.validate_email_template"},
+	# a department head who is not staff gets the role to decide in the desk (issue 11)
+	"HD Ticket Type": {"validate": "cs_sop.solution.on_ticket_type_validate"},
 	"HD Service Holiday List": {
 		"on_update": [
 			"cs_sop.sla.clear_calendar",
@@ -67,6 +81,8 @@ scheduler_events = {
 			# WhatsApp: events a lost job left pending, rate-limited sends due again (issue 13)
 			"cs_sop.whatsapp.jobs.sweep",
 		],
+		# solutions waiting too long for approval: reminder, then the SOP Operations Manager (issue 11)
+		"*/5 * * * *": ["cs_sop.solution.approval_sweep"],
 	},
 	# idempotent: adds next year's Indonesian holidays to the SOP holiday list once they are due
 	"daily_long": ["cs_sop.tasks.ensure_holiday_years"],
@@ -95,3 +111,10 @@ override_doctype_class = {
 
 # cs_sop.messaging.send_to_customer: automatic notices on WhatsApp tickets go over WhatsApp
 cs_sop_channel_senders = {"WhatsApp": ["cs_sop.whatsapp.outbound.send_notice"]}
+
+# Row-level permissions
+# ---------------------
+# SOP Solution (issue 11): managers all; approvers what they must decide; agents the solutions
+# on tickets they may read; customers nothing (no role of theirs has the doctype).
+has_permission = {"SOP Solution": "cs_sop.solution.has_permission"}
+permission_query_conditions = {"SOP Solution": "cs_sop.solution.permission_query"}
