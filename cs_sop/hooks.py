@@ -26,7 +26,11 @@ doc_events = {
 			"cs_sop.ticket.before_validate",
 			# complaint notices: markers written without `modified` survive a stale save (issue 11)
 			"cs_sop.notices.keep_notice_fields",
+			# resolution asks the customer to confirm; closing schedules the survey (issue 10)
+			"cs_sop.closure.before_validate",
 		],
+		# the closure form: resolution summary, root cause for complaints (issue 10)
+		"validate": "cs_sop.closure.validate",
 		"before_save": [
 			"cs_sop.ticket.before_save",
 			# operating-time first response / resolution, reopen count, subject key (reports)
@@ -36,6 +40,8 @@ doc_events = {
 			"cs_sop.ticket.on_update",
 			# complaint acknowledgement, once, when a Complaint has its category (issue 11)
 			"cs_sop.notices.on_ticket_update",
+			# the confirmation request, the survey when due at once (issue 10)
+			"cs_sop.closure.on_update",
 		],
 	},
 	# a customer's message on a ticket outside operating hours: one reply per closed period (issue 11)
@@ -49,17 +55,32 @@ doc_events = {
 			"cs_sop.sla.clear_calendar",
 			"cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		],
+		"on_change": "cs_sop.escalation.enqueue_replan",
 		# the holiday dates cached for Helpdesk's SLA engine (cs_sop/overrides, issue 9)
 		"on_trash": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		"after_rename": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 	},
+	# any change to the ladder's configuration re-plans the open tickets' next check (one job);
+	# on_change: it runs after Frappe cleared the document cache of the saved configuration
 	"SOP Settings": {
+		"on_change": "cs_sop.escalation.enqueue_replan",
 		"on_update": [
+			# retention changed: the closed tickets' anonymisation dates follow (issue 10)
+			"cs_sop.privacy.on_settings_update",
 			# the holiday dates cached for Helpdesk's SLA engine (issue 9)
 			"cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		],
 	},
+	"SOP Escalation Level": {
+		"on_change": "cs_sop.escalation.enqueue_replan",
+		"on_trash": "cs_sop.escalation.enqueue_replan",
+	},
+	"HD Ticket Priority": {
+		"on_update": "cs_sop.escalation.context.clear_update_intervals",
+		"on_change": "cs_sop.escalation.enqueue_replan",
+	},
 	"HD Service Level Agreement": {
+		"on_change": "cs_sop.escalation.enqueue_replan",
 		# the holiday dates cached for Helpdesk's SLA engine (issue 9)
 		"on_update": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		"on_trash": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
@@ -82,23 +103,27 @@ scheduler_events = {
 			"cs_sop.whatsapp.jobs.sweep",
 		],
 		# solutions waiting too long for approval: reminder, then the SOP Operations Manager (issue 11)
-		"*/5 * * * *": ["cs_sop.solution.approval_sweep"],
+		"*/5 * * * *": [
+			"cs_sop.solution.approval_sweep",
+			# unconfirmed resolutions closed, surveys sent / reminded / expired (issue 10)
+			"cs_sop.survey.enqueue_jobs",
+		],
 	},
 	# idempotent: adds next year's Indonesian holidays to the SOP holiday list once they are due
-	"daily_long": ["cs_sop.tasks.ensure_holiday_years"],
+	"daily_long": [
+		"cs_sop.tasks.ensure_holiday_years",
+		# UU PDP: personal data of tickets past their retention period anonymised, run logged (issue 10)
+		"cs_sop.privacy.anonymise_due",
+	],
 	# on the 1st: last month's management report (PDF) to the SOP Operations Managers
 	"monthly_long": ["cs_sop.management_report.send_monthly"],
 }
 
-# Bahasa Indonesia in Helpdesk's UI: the original method, then its labels translated (cs_sop/i18n.py)
-override_whitelisted_methods = {
-	"frappe.desk.form.load.getdoctype": "cs_sop.i18n.getdoctype",
-	"helpdesk.helpdesk.doctype.hd_ticket.api.get_ticket_customizations": "cs_sop.i18n.get_ticket_customizations",
-	"helpdesk.helpdesk.doctype.hd_ticket_template.api.get_one": "cs_sop.i18n.get_template",
-	"helpdesk.api.doc.get_list_data": "cs_sop.i18n.get_list_data",
-	"helpdesk.api.doc.get_filterable_fields": "cs_sop.i18n.get_filterable_fields",
-	"helpdesk.api.doc.sort_options": "cs_sop.i18n.sort_options",
-}
+# Public pages (issue 10): the survey and the resolution confirmation, a token in the path
+website_route_rules = [
+	{"from_route": "/sop-survey/<token>", "to_route": "sop-survey"},
+	{"from_route": "/sop-confirm/<ticket>/<token>", "to_route": "sop-confirm"},
+]
 
 # WhatsApp (issue 13)
 # -------------------
@@ -112,9 +137,27 @@ override_doctype_class = {
 # cs_sop.messaging.send_to_customer: automatic notices on WhatsApp tickets go over WhatsApp
 cs_sop_channel_senders = {"WhatsApp": ["cs_sop.whatsapp.outbound.send_notice"]}
 
+# Bahasa Indonesia in Helpdesk's UI: the original method, then its labels translated (cs_sop/i18n.py)
+override_whitelisted_methods = {
+	"frappe.desk.form.load.getdoctype": "cs_sop.i18n.getdoctype",
+	"helpdesk.helpdesk.doctype.hd_ticket.api.get_ticket_customizations": "cs_sop.i18n.get_ticket_customizations",
+	"helpdesk.helpdesk.doctype.hd_ticket_template.api.get_one": "cs_sop.i18n.get_template",
+	"helpdesk.helpdesk.doctype.hd_ticket.api.get_one": "cs_sop.i18n.get_ticket",
+	"helpdesk.api.doc.get_list_data": "cs_sop.i18n.get_list_data",
+	"helpdesk.api.doc.get_filterable_fields": "cs_sop.i18n.get_filterable_fields",
+	"helpdesk.api.doc.sort_options": "cs_sop.i18n.sort_options",
+}
+
 # Row-level permissions
 # ---------------------
 # SOP Solution (issue 11): managers all; approvers what they must decide; agents the solutions
 # on tickets they may read; customers nothing (no role of theirs has the doctype).
-has_permission = {"SOP Solution": "cs_sop.solution.has_permission"}
-permission_query_conditions = {"SOP Solution": "cs_sop.solution.permission_query"}
+has_permission = {
+	"SOP Solution": "cs_sop.solution.has_permission",
+	# SOP Escalation: readable with its ticket (team-limited agents: their teams' only)
+	"SOP Escalation": "cs_sop.permissions.escalation_has_permission",
+}
+permission_query_conditions = {
+	"SOP Solution": "cs_sop.solution.permission_query",
+	"SOP Escalation": "cs_sop.permissions.escalation_query",
+}
