@@ -2,6 +2,7 @@
 
 from cs_sop.core.matrix import LEVELS
 from cs_sop.core.stage import RECEIVED, STAGES
+from cs_sop.setup.closure import TICKET_FIELDS as CLOSURE_FIELDS
 from cs_sop.setup.complaint_fields import TEMPLATE_FIELDS as COMPLAINT_TEMPLATE_FIELDS
 from cs_sop.setup.complaint_fields import TICKET_FIELDS as COMPLAINT_FIELDS
 from cs_sop.setup.complaint_fields import TICKET_TYPE_FIELDS as COMPLAINT_TYPE_FIELDS
@@ -19,6 +20,7 @@ TEMPLATE_FIELDS = (
 	"sop_stage",
 	"sop_escalation_level",
 	"sop_root_cause",
+	"sop_resolution_confirmed",
 	*COMPLAINT_TEMPLATE_FIELDS,
 )
 
@@ -134,6 +136,35 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"no_copy": 1,
 				"insert_after": "sop_resolution_warned",
 			},
+			{
+				"fieldname": "sop_escalation_round",
+				"fieldtype": "Int",
+				"label": "Escalation Round",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "sop_update_misses",
+				"description": "The escalation ladder's round: 1 at first, one more each time the ticket is reopened",
+			},
+			{
+				"fieldname": "sop_ladder_start",
+				"fieldtype": "Datetime",
+				"label": "Escalation Round Started",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "sop_escalation_round",
+			},
+			{
+				"fieldname": "sop_ladder_resolution_by",
+				"fieldtype": "Datetime",
+				"label": "Resolution Target of the Round",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "sop_ladder_start",
+				"description": "A reopened ticket's fresh resolution target for the escalation ladder",
+			},
 			# report facts (cs_sop.report_facts): stored when the event happens, read by the reports
 			{
 				"fieldname": "sop_first_response_seconds",
@@ -191,6 +222,8 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "sop_escalation_level",
 				"no_copy": 1,
 			},
+			# closure, confirmation, survey, retention (issue 10)
+			*CLOSURE_FIELDS,
 			# complaint procedure: applied solution, complaint type, notice markers (issue 11)
 			*COMPLAINT_FIELDS,
 		],
