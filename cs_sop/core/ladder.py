@@ -87,11 +87,13 @@ def plan(row: Mapping, esc: Mapping | None, cfg: Config, now: datetime) -> Plan:
 	):
 		if (kind == "response" and c.responded) or row.get(flag) or not cfg.warn_share:
 			continue
+		if not target or now >= target:
+			continue  # no target, or already breached: nothing left to warn about
 		moment = rules.warning_moment(c.created, target, cfg.warn_share, *calc)
-		if moment and now >= moment and (target and now < target):
+		if moment and now >= moment:
 			out.warn.append(kind)
 			out.updates[flag] = 1
-		elif moment and (not target or now < target):
+		elif moment:
 			moments.append(moment)
 
 	if c.responded:
