@@ -155,6 +155,19 @@ def get_template(name: str) -> dict:
 
 
 @frappe.whitelist()
+def get_ticket(name: str, is_customer_portal: bool = False) -> dict:
+	"""`hd_ticket.api.get_one` (agent and portal ticket page) with the template's labels translated."""
+	from helpdesk.helpdesk.doctype.hd_ticket.api import get_one as original
+
+	result = original(name, is_customer_portal=is_customer_portal)
+	template = result.get("template") if isinstance(result, dict) else None
+	for field in (template or {}).get("fields") or []:
+		if field.get("label"):
+			field["label"] = _label(field["label"])
+	return result
+
+
+@frappe.whitelist()
 def get_list_data(
 	doctype: str,
 	filters: dict | None = None,
