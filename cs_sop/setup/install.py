@@ -35,9 +35,17 @@ def install_defaults():
 	create_escalation_levels()
 	set_update_intervals()
 	create_form_script()
+	install_closure()
 	install_complaint_procedure()
 	add_report_indexes()
 	install_whatsapp()
+
+
+def install_closure():
+	"""Closure, confirmation and survey (issue 10): settings defaults, agent-UI actions."""
+	from cs_sop.setup import closure
+
+	closure.install()
 
 
 def add_report_indexes():
@@ -224,6 +232,9 @@ def before_uninstall():
 	"""
 	restore_default_sla()
 	remove_template_fields()
+	from cs_sop.setup import closure
+
+	closure.uninstall()
 	from cs_sop.setup import complaint
 
 	complaint.uninstall()

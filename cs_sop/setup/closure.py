@@ -1,0 +1,125 @@
+"""What closure, confirmation, survey and retention (issue 10) add to a site: ticket fields, the
+settings' defaults and the agent-UI actions (Resolve, Record Confirmation).
+
+No `frappe` import at module level: custom_fields (and the pure translation test) import TICKET_FIELDS.
+"""
+
+from pathlib import Path
+
+from cs_sop.core.closure import CONFIRMATION_CHANNELS, CONFIRMATION_STATES
+
+FORM_SCRIPT = "SOP Closure Actions"
+
+# settings added by this feature: their default once, when a site gets the field
+SETTINGS_DEFAULTS = {
+	"confirmation_days": 3,
+	"survey_enabled": 1,
+	"survey_delay_minutes": 0,
+	"survey_reminder_days": 2,
+	"survey_expiry_days": 7,
+	"retention_years": 2,
+}
+
+
+def _hidden(**field) -> dict:
+	return {"hidden": 1, "read_only": 1, "no_copy": 1, **field}
+
+
+# HD Ticket custom fields, inserted after sop_root_cause (see custom_fields.get_custom_fields)
+TICKET_FIELDS: tuple[dict, ...] = (
+	{
+		"fieldname": "sop_resolution_confirmed",
+		"fieldtype": "Select",
+		"label": "Customer Confirmation",
+		"options": "\n".join(("", *CONFIRMATION_STATES)),
+		"read_only": 1,
+		"no_copy": 1,
+		"in_standard_filter": 1,
+		"insert_after": "sop_root_cause",
+		"description": "Did the customer confirm the resolution (SOP stage 6)",
+	},
+	{
+		"fieldname": "sop_confirmation_via",
+		"fieldtype": "Select",
+		"label": "Confirmed Via",
+		"options": "\n".join(("", *CONFIRMATION_CHANNELS)),
+		"read_only": 1,
+		"no_copy": 1,
+		"insert_after": "sop_resolution_confirmed",
+	},
+	{
+		"fieldname": "sop_confirmation_requested_on",
+		"fieldtype": "Datetime",
+		"label": "Confirmation Requested On",
+		"read_only": 1,
+		"no_copy": 1,
+		"insert_after": "sop_confirmation_via",
+	},
+	_hidden(
+		fieldname="sop_confirmation_due",
+		fieldtype="Datetime",
+		label="Close Without Confirmation On",
+		search_index=1,
+		insert_after="sop_confirmation_requested_on",
+	),
+	{
+		"fieldname": "sop_closed_on",
+		"fieldtype": "Datetime",
+		"label": "Closed On",
+		"read_only": 1,
+		"no_copy": 1,
+		"search_index": 1,
+		"insert_after": "sop_confirmation_due",
+	},
+	_hidden(
+		fieldname="sop_survey_due",
+		fieldtype="Datetime",
+		label="Survey Due On",
+		search_index=1,
+		insert_after="sop_closed_on",
+	),
+	_hidden(
+		fieldname="sop_retention_until",
+		fieldtype="Date",
+		label="Personal Data Kept Until",
+		search_index=1,
+		insert_after="sop_survey_due",
+	),
+	{
+		"fieldname": "sop_anonymised_on",
+		"fieldtype": "Datetime",
+		"label": "Personal Data Anonymised On",
+		"read_only": 1,
+		"no_copy": 1,
+		"insert_after": "sop_retention_until",
+	},
+)
+
+
+def install():
+	"""Insert-if-missing: settings defaults and the agent-UI actions (install and migrate)."""
+	import frappe
+
+	stored = frappe.db.get_singles_dict("SOP Settings")
+	missing = {k: v for k, v in SETTINGS_DEFAULTS.items() if k not in stored}
+	if missing:
+		frappe.db.set_single_value("SOP Settings", missing)
+		frappe.clear_document_cache("SOP Settings", "SOP Settings")
+	if not frappe.db.exists("HD Form Script", FORM_SCRIPT):
+		frappe.get_doc(
+			{
+				"doctype": "HD Form Script",
+				"name": FORM_SCRIPT,
+				"dt": "HD Ticket",
+				"apply_to": "Form",
+				"enabled": 1,
+				"script": (Path(__file__).parent / "closure_action.js").read_text(),
+			}
+		).insert(ignore_permissions=True)  # install runs as Administrator
+
+
+def uninstall():
+	import frappe
+
+	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
+		frappe.delete_doc("HD Form Script", FORM_SCRIPT, ignore_permissions=True, force=True)
