@@ -85,7 +85,8 @@ def sync_slas(settings):
 				row.response_time = chat_response
 				if (row.resolution_time or 0) < chat_response:
 					row.resolution_time = chat_response
-		sla.save()
+		# the gate is SOP Settings (SOP Operations Manager may save it); the SLA is Helpdesk's
+		sla.save(ignore_permissions=True)
 
 
 def sync_holiday_list(settings, years: list[int] | None = None):
@@ -136,7 +137,7 @@ def sync_holiday_list(settings, years: list[int] | None = None):
 		doc.holidays.sort(key=lambda r: getdate(r.holiday_date))
 		for i, row in enumerate(doc.holidays, 1):
 			row.idx = i
-		doc.save()
+		doc.save(ignore_permissions=True)  # system-maintained list, changed from SOP Settings or a job
 	return doc
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from cs_sop.core.matrix import default_rules, rule_name
+from cs_sop.core.matrix import rule_name
 from cs_sop.setup import defaults as d
 from cs_sop.setup.custom_fields import TEMPLATE_FIELDS, get_custom_fields
 
@@ -19,6 +19,14 @@ FORM_SCRIPT = "SOP Escalate Action"
 
 def after_install():
 	install_defaults()
+	# a reinstall is a first install: the SOP SLAs are Helpdesk's again (uninstall disabled them)
+	apply_sla_switch()
+
+
+def apply_sla_switch():
+	from cs_sop import sla_switch
+
+	sla_switch.apply(frappe.get_single("SOP Settings"))
 
 
 def install_defaults():
@@ -78,7 +86,7 @@ def create_roles():
 
 
 def create_priority_rules():
-	for impact, urgency, priority in default_rules():
+	for impact, urgency, priority in d.PRIORITY_RULES:
 		name = rule_name(impact, urgency)
 		if frappe.db.exists("SOP Priority Rule", name) or not frappe.db.exists(
 			"HD Ticket Priority", priority
@@ -118,7 +126,7 @@ def ensure_settings():
 		settings.holiday_list = d.HOLIDAY_LIST
 		changed = True
 	stored = frappe.db.get_singles_dict("SOP Settings")
-	for field, value in (("enable_escalation", 1), ("warning_share_left", 25)):
+	for field, value in (("enable_escalation", 1), ("warning_share_left", 25), ("use_sop_slas", 1)):
 		if field not in stored:  # added by a later version: its default, once
 			settings.set(field, value)
 			changed = True
@@ -134,17 +142,14 @@ def ensure_settings():
 def create_slas(settings):
 	from cs_sop.sla import build_sla
 
+	created_standard = False
 	if not frappe.db.exists("HD Service Level Agreement", d.STANDARD_SLA):
-		previous_default = frappe.db.get_value(
-			"HD Service Level Agreement", {"default_sla": 1, "enabled": 1}, "name"
-		)
-		build_sla(settings, d.STANDARD_SLA, default=True).insert()
-		if previous_default and previous_default != d.STANDARD_SLA:
-			# Helpdesk tries every enabled non-default SLA before the default one, so its old
-			# default (no condition) would catch every ticket: disable it, and remember it for
-			# uninstall, which makes it the default again.
-			frappe.db.set_value("HD Service Level Agreement", previous_default, "enabled", 0)
-			frappe.db.set_single_value("SOP Settings", "previous_default_sla", previous_default)
+		doc = build_sla(settings, d.STANDARD_SLA, default=True)
+		# Helpdesk needs one default SLA at any time: the switch below makes this one the default
+		# and remembers (and disables) Helpdesk's previous one, which uninstall gives back.
+		doc.default_sla = 0 if frappe.db.exists("HD Service Level Agreement", {"default_sla": 1}) else 1
+		doc.insert()
+		created_standard = True
 	if not frappe.db.exists("HD Service Level Agreement", d.CHAT_SLA):
 		build_sla(settings, d.CHAT_SLA, default=False).insert()
 
@@ -156,6 +161,10 @@ def create_slas(settings):
 	if values:
 		frappe.db.set_single_value("SOP Settings", values)
 		settings.update(values)
+	if created_standard and settings.get("use_sop_slas", 1):
+		from cs_sop import sla_switch
+
+		sla_switch.use_sop_slas(settings)
 
 
 def add_template_fields():
@@ -253,22 +262,11 @@ def before_uninstall():
 
 
 def restore_default_sla():
-	SLA = "HD Service Level Agreement"
-	previous = frappe.db.get_single_value("SOP Settings", "previous_default_sla")
-	managed = [
-		frappe.db.get_single_value("SOP Settings", "standard_sla"),
-		frappe.db.get_single_value("SOP Settings", "chat_sla"),
-	]
-	current_default = frappe.db.get_value(SLA, {"default_sla": 1}, "name")
-	if current_default in managed and previous and frappe.db.exists(SLA, previous):
-		doc = frappe.get_doc(SLA, previous)
-		doc.default_sla = 1
-		doc.enabled = 1
-		doc.save(ignore_permissions=True)  # uninstall runs as Administrator
-		current_default = previous
-	for name in managed:
-		if name and name != current_default and frappe.db.exists(SLA, name):
-			frappe.db.set_value(SLA, name, "enabled", 0)
+	"""Helpdesk's previous default SLA back (enabled), the SOP SLAs disabled: as switching off
+	*Use the SOP SLAs*, except that with no previous default the SOP one stays (Helpdesk needs one)."""
+	from cs_sop import sla_switch
+
+	sla_switch.use_helpdesk_slas(frappe.get_single("SOP Settings"), strict=False)
 
 
 def remove_template_fields():

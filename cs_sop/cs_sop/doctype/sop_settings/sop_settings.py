@@ -27,6 +27,7 @@ class SOPSettings(Document):
 		operating_hours: DF.Table[HDServiceDay]
 		previous_default_sla: DF.Link | None
 		standard_sla: DF.Link | None
+		use_sop_slas: DF.Check
 		warning_share_left: DF.Percent
 	# end: auto-generated types
 
@@ -48,6 +49,11 @@ class SOPSettings(Document):
 		clear_calendar()
 		if self.flags.skip_sla_sync:
 			return
+		# during install (Frappe saves every new Single first) after_install applies the switch
+		if self.has_value_changed("use_sop_slas") and not frappe.flags.in_install:
+			from cs_sop import sla_switch
+
+			sla_switch.apply(self)
 		from cs_sop.sla import sync_holiday_list, sync_slas
 
 		if self.has_value_changed("include_cuti_bersama") or self.has_value_changed("holiday_list"):
