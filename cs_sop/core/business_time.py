@@ -16,6 +16,13 @@ MAX_DAYS = 3660
 """A calendar with no working time at all would loop forever; ten years is the cap."""
 
 
+ONE_DAY = timedelta(days=1)
+
+
+def _second_of_day(at: datetime) -> float:
+	return at.hour * 3600 + at.minute * 60 + at.second + at.microsecond / 1_000_000
+
+
 class NoWorkingTime(ValueError):
 	"""The calendar has no working time in the horizon searched."""
 
@@ -71,26 +78,25 @@ class Calendar:
 		"""The moment `seconds` of working time after `start` ends.
 
 		With seconds == 0 it is `start` itself. A target that ends exactly at closing time is
-		that closing time, not the next opening.
+		that closing time, not the next opening. (Seconds-of-day arithmetic: the sweep calls this
+		a few times per due ticket.)
 		"""
 		if seconds < 0:
 			raise ValueError("seconds must not be negative")
 		remaining = seconds
-		current = start
+		d = start.date()
+		at = _second_of_day(start)
 		for _ in range(MAX_DAYS):
-			d = current.date()
 			w = self.window(d)
-			midnight = datetime.combine(d, time())
 			if w:
-				day_start = midnight + timedelta(seconds=w[0])
-				day_end = midnight + timedelta(seconds=w[1])
-				begin = max(current, day_start)
-				if begin < day_end:
-					available = (day_end - begin).total_seconds()
+				begin = at if at > w[0] else w[0]
+				if begin < w[1]:
+					available = w[1] - begin
 					if remaining <= available:
-						return begin + timedelta(seconds=remaining)
+						return datetime.combine(d, time()) + timedelta(seconds=begin + remaining)
 					remaining -= available
-			current = midnight + timedelta(days=1)
+			d += ONE_DAY
+			at = 0
 		raise NoWorkingTime("no working time within the horizon")
 
 	def elapsed(self, start: datetime, end: datetime) -> float:
@@ -98,17 +104,16 @@ class Calendar:
 		if end <= start:
 			return 0.0
 		total = 0.0
-		d = start.date()
-		last = end.date()
+		d, last = start.date(), end.date()
+		first_at, last_at = _second_of_day(start), _second_of_day(end)
 		while d <= last:
 			w = self.window(d)
 			if w:
-				midnight = datetime.combine(d, time())
-				begin = max(start, midnight + timedelta(seconds=w[0]))
-				finish = min(end, midnight + timedelta(seconds=w[1]))
+				begin = max(first_at, w[0]) if d == start.date() else w[0]
+				finish = min(last_at, w[1]) if d == last else w[1]
 				if finish > begin:
-					total += (finish - begin).total_seconds()
-			d += timedelta(days=1)
+					total += finish - begin
+			d += ONE_DAY
 		return total
 
 	def next_open(self, at: datetime) -> datetime:
