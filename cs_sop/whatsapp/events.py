@@ -45,7 +45,7 @@ def receive() -> Response:
 		payload = json.loads(body)
 	except ValueError:
 		return Response("invalid json", status=400, mimetype="text/plain")
-	if payload.get("object") != "whatsapp_business_account":
+	if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
 		return Response("ignored", status=200, mimetype="text/plain")
 	store(body.decode("utf-8", "replace"))
 	return Response("ok", status=200, mimetype="text/plain")
