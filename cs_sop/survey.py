@@ -151,11 +151,44 @@ def send_due(now=None, limit: int = BATCH, only: list[str] | None = None) -> int
 	)
 	made = _made_now([r.name for r in rows], now)
 	by_ticket = {r.name: r for r in rows}
-	for ticket in made:
-		_invite(
-			ticket, survey_name(ticket), languages.get(by_ticket[ticket].raised_by.lower()), False, expires
-		)
+	queue_invitations(
+		[
+			(t, survey_name(t), languages.get(by_ticket[t].raised_by.lower()), False, str(expires))
+			for t in made
+		]
+	)
 	return len(made)
+
+
+INLINE_MESSAGES = 20  # a few messages (a ticket just closed) go out in the request itself
+MESSAGE_CHUNK = 500
+
+
+def queue_invitations(items: list[tuple]) -> None:
+	"""Invitations / reminders: a few at once, a burst in background chunks after the commit.
+
+	Composing an email (template, CSS inlining, Email Queue row) costs milliseconds per message;
+	the job that decides stays set-based and fast, the messages follow in chunks of 500 on the
+	default queue, only once the job's transaction is committed.
+	"""
+	if len(items) <= INLINE_MESSAGES:
+		send_invitations(items)
+		return
+	for i in range(0, len(items), MESSAGE_CHUNK):
+		frappe.enqueue(
+			"cs_sop.survey.send_invitations",
+			items=items[i : i + MESSAGE_CHUNK],
+			enqueue_after_commit=True,
+			now=frappe.flags.in_test,
+		)
+
+
+def send_invitations(items: list) -> int:
+	"""(ticket, survey, language, is_reminder, expires_on) per message."""
+	sent = 0
+	for ticket, name, lang, reminder, expires_on in items:
+		sent += bool(_invite(ticket, name, lang, bool(reminder), expires_on))
+	return sent
 
 
 def _chunks(items: list, size: int = 1000):
@@ -265,8 +298,7 @@ def remind_and_expire(now=None, limit: int = BATCH) -> dict:
 			frappe.qb.update(S).set(S.reminded_on, now).where(S.name.isin(chunk)).where(
 				S.reminded_on.isnull()
 			).run()
-		for r in rows:
-			_invite(r.ticket, r.name, r.language, True, r.expires_on)
+		queue_invitations([(r.ticket, r.name, r.language, True, str(r.expires_on)) for r in rows])
 		reminded = len(rows)
 	return {"expired": expired, "reminded": reminded}
 

@@ -150,6 +150,8 @@ def _set(doctype: str, field_values: dict, names: list[str], key: str = "name") 
 
 
 def run(closed: int = 100000, due: int = 10000, repeats: int = 3, with_messages: bool = True):
+	"""Messages of a burst are queued in background chunks (rolled back here, so not composed);
+	the last case composes one chunk to give the per-message cost."""
 	from cs_sop.closure import auto_close_unconfirmed
 	from cs_sop.privacy import anonymise_due
 	from cs_sop.survey import remind_and_expire, send_due
@@ -274,6 +276,14 @@ def run(closed: int = 100000, due: int = 10000, repeats: int = 3, with_messages:
 			bulk.insert("Communication", comm_fields, rows)
 
 		job(f"anonymise_due, {due} due", lambda: anonymise_due(commit=False)["tickets"], retention_over)
+
+		# composing the messages (background chunks in production): per-message cost on a chunk
+		from cs_sop.survey import MESSAGE_CHUNK, send_invitations, survey_name
+
+		chunk = [
+			(t, survey_name(t), "id", False, str(now + timedelta(days=7))) for t in group[:MESSAGE_CHUNK]
+		]
+		job(f"send_invitations, one chunk of {len(chunk)} emails", lambda: send_invitations(chunk))
 	finally:
 		frappe.flags.mute_emails = False
 		frappe.db.rollback()
