@@ -62,7 +62,8 @@ def sweep(now: datetime | None = None, limit: int = BATCH, only: list[str] | Non
 	plans = {r.name: ctx.plan(r, escs.get(r.name), now) for r in rows}
 	by_name = {r.name: r for r in rows}
 
-	mine, teams = _insert_escalations(by_name, plans, ctx, now, run_id)
+	notes = Notifications(ctx)
+	mine, teams = _insert_escalations(by_name, plans, ctx, now, run_id, notes)
 	updates = {name: p.updates for name, p in plans.items() if p.updates}
 	for name, p in plans.items():
 		if p.escalate_to:
@@ -74,7 +75,6 @@ def sweep(now: datetime | None = None, limit: int = BATCH, only: list[str] | Non
 	if updates:
 		bulk.update(TICKET, updates)
 
-	notes = Notifications(ctx)
 	activity = []
 	lang = messaging.site_language()
 	for name, p in plans.items():
@@ -121,14 +121,16 @@ def current_escalations(rows) -> dict[str, dict]:
 	return {e.ticket: e for e in found}
 
 
-def routing(ctx: Context, level: int, ticket_type: str | None, now: datetime) -> dict:
+def routing(
+	ctx: Context, level: int, ticket_type: str | None, now: datetime, notes: Notifications | None = None
+) -> dict:
 	"""Receiver fields of an escalation to `level` made now, and its acknowledgement deadline.
 	A level that would reach nobody (no user, role or team member) goes to the first fallback
 	role that has users, never to silence."""
 	lv = ctx.by_level[level]
 	team = category_team(ticket_type) if lv.get("notify_category_team") else None
 	user, role = lv.get("notify_user"), lv.get("notify_role")
-	notes = Notifications(ctx)
+	notes = notes or Notifications(ctx)  # one per run: receivers are looked up once per role/team
 	if not (user or notes.role_users(role) or notes.team_users(team)):
 		role = next((r for r in FALLBACK_ROLES if notes.role_users(r)), role)
 	return {
@@ -139,7 +141,7 @@ def routing(ctx: Context, level: int, ticket_type: str | None, now: datetime) ->
 	}
 
 
-def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str):
+def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str, notes: Notifications):
 	"""INSERT IGNORE the due escalations; (tickets whose escalation this run made, their teams)."""
 	values, teams = [], {}
 	summaries = (_("SLA breach: no first response by {0}."), _("SLA breach: resolution due by {0}."))
@@ -148,7 +150,7 @@ def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str
 		if not level:
 			continue
 		row, lv = by_name[name], ctx.by_level[level]
-		to = routing(ctx, level, row.ticket_type, now)
+		to = routing(ctx, level, row.ticket_type, now, notes)
 		teams[name] = to["escalated_to_team"]
 		values.append(
 			(
