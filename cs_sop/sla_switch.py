@@ -92,3 +92,12 @@ def _set(name: str, **values) -> None:
 	# The gate is SOP Settings (System Manager, Agent Manager, SOP Operations Manager); the
 	# SLA itself is Helpdesk's, which SOP Operations Managers may not write directly.
 	doc.save(ignore_permissions=True)
+
+
+def set_use_sop_slas(on: int) -> None:
+	"""Switch through SOP Settings (as its form does); for scripts, e.g. `scripts/run-helpdesk-suite`:
+	`bench --site X execute cs_sop.sla_switch.set_use_sop_slas --args '[0]'`."""
+	settings = frappe.get_single("SOP Settings")
+	settings.use_sop_slas = 1 if int(on) else 0
+	settings.save()
+	apply(settings)  # also when the value did not change: the SLAs follow it either way
