@@ -127,8 +127,13 @@ def _on_reopen(doc):
 
 def _on_close(doc, now):
 	if doc.get("sop_resolution_confirmed") == rules.AWAITING:
-		# closed by an agent or by Helpdesk while the confirmation was open: nobody answered
-		doc.sop_resolution_confirmed = rules.NO_ANSWER
+		if frappe.session.user not in ("Guest", "Administrator") and not _is_agent():
+			# the customer pressed Helpdesk's own Close in the portal: that is their Yes
+			doc.sop_resolution_confirmed = rules.CONFIRMED
+			doc.sop_confirmation_via = rules.VIA_PORTAL
+		else:
+			# closed by an agent or by Helpdesk while the confirmation was open: nobody answered
+			doc.sop_resolution_confirmed = rules.NO_ANSWER
 	doc.sop_confirmation_due = None
 	doc.sop_closed_on = now
 	doc.sop_retention_until = retention_until(doc.ticket_type, now)

@@ -9,6 +9,7 @@ from pathlib import Path
 from cs_sop.core.closure import CONFIRMATION_CHANNELS, CONFIRMATION_STATES
 
 FORM_SCRIPT = "SOP Closure Actions"
+PORTAL_SCRIPT = "SOP Portal Confirmation"
 
 # settings added by this feature: their default once, when a site gets the field
 SETTINGS_DEFAULTS = {
@@ -105,6 +106,18 @@ def install():
 	if missing:
 		frappe.db.set_single_value("SOP Settings", missing)
 		frappe.clear_document_cache("SOP Settings", "SOP Settings")
+	if not frappe.db.exists("HD Form Script", PORTAL_SCRIPT):
+		frappe.get_doc(
+			{
+				"doctype": "HD Form Script",
+				"name": PORTAL_SCRIPT,
+				"dt": "HD Ticket",
+				"apply_to": "Form",
+				"apply_to_customer_portal": 1,
+				"enabled": 1,
+				"script": (Path(__file__).parent / "portal_confirm.js").read_text(),
+			}
+		).insert(ignore_permissions=True)  # install runs as Administrator
 	if not frappe.db.exists("HD Form Script", FORM_SCRIPT):
 		frappe.get_doc(
 			{
@@ -121,5 +134,6 @@ def install():
 def uninstall():
 	import frappe
 
-	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
-		frappe.delete_doc("HD Form Script", FORM_SCRIPT, ignore_permissions=True, force=True)
+	for name in (FORM_SCRIPT, PORTAL_SCRIPT):
+		if frappe.db.exists("HD Form Script", name):
+			frappe.delete_doc("HD Form Script", name, ignore_permissions=True, force=True)

@@ -156,3 +156,42 @@ class TestSurveyPageInChromium(FrappeTestCase):
 			(row.status, row.sop_root_cause, row.sop_resolution_confirmed),
 			("Resolved", "Alamat salah di sistem kurir", "Awaiting"),
 		)
+
+	def test_portal_customer_confirms_in_helpdesk(self):
+		import re
+
+		from playwright.sync_api import sync_playwright
+
+		make_user(CUSTOMER, "Pelanggan Portal", user_type="Website User")  # the test password
+		doc = resolved_ticket()
+		frappe.db.commit()
+		SHOTS.mkdir(parents=True, exist_ok=True)
+		with sync_playwright() as pw:
+			browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+			try:
+				context = browser.new_context(base_url=served(), viewport={"width": 1280, "height": 800})
+				r = context.request.post("/api/method/login", form={"usr": CUSTOMER, "pwd": PASSWORD})
+				self.assertTrue(r.ok, r.text())
+				page = context.new_page()
+				page.goto(f"/helpdesk/my-tickets/{doc.name}")
+				yes = page.get_by_role("button", name=re.compile("Ya, sudah selesai|Yes, it is resolved"))
+				yes.wait_for(timeout=60000)
+				page.screenshot(path=str(SHOTS / "portal-confirm.png"))
+				yes.click()
+				for _ in range(60):
+					frappe.db.rollback()
+					if frappe.db.get_value("HD Ticket", doc.name, "status") == "Closed":
+						break
+					page.wait_for_timeout(500)
+			finally:
+				browser.close()
+		row = frappe.db.get_value(
+			"HD Ticket",
+			doc.name,
+			["status", "sop_resolution_confirmed", "sop_confirmation_via"],
+			as_dict=True,
+		)
+		self.assertEqual(
+			(row.status, row.sop_resolution_confirmed, row.sop_confirmation_via),
+			("Closed", "Confirmed", "Portal"),
+		)
