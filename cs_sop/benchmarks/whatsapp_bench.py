@@ -100,6 +100,7 @@ def drain_loop(stop_file: str, idle_after_stop: float = 3.0) -> None:
 	"""A stand-in for a short-queue worker: run the drain job until told to stop and nothing is left."""
 	from cs_sop.whatsapp import jobs
 
+	os.nice(10)  # as Frappe's RQ workers do (BACKGROUND_PROCESS_NICENESS): web requests come first
 	idle_since = None
 	while True:
 		done = jobs.drain(limit=500)
