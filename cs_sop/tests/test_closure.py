@@ -159,7 +159,9 @@ class TestConfirmation(ClosureCase):
 			as_dict=True,
 		)
 		self.assertEqual((row.status, row.sop_stage), ("Closed", "Closed"))
-		self.assertEqual((row.sop_resolution_confirmed, row.sop_confirmation_via), ("Confirmed", "Email Link"))
+		self.assertEqual(
+			(row.sop_resolution_confirmed, row.sop_confirmation_via), ("Confirmed", "Email Link")
+		)
 		self.assertTrue(row.sop_closed_on)
 		self.assertEqual(frappe.db.count("SOP Survey", {"ticket": doc.name}), 1)
 		self.assertEqual(len(queued_to(CUSTOMER, "/sop-survey/")) >= 1, True)
