@@ -23,10 +23,43 @@ from cs_sop.core.report_stats import subject_key
 TICKET = "HD Ticket"
 CLOSED_CATEGORIES = ("Resolved", "Closed")
 
-# (table, index name, columns): the reports' period filter and the recurring-subject lookup
+# (table, index name, columns)
 INDEXES = (
 	(TICKET, "sop_opening_date_index", ("opening_date",)),
-	(TICKET, "sop_subject_key_index", ("sop_subject_key", "opening_date")),
+	# recurring complaints by category / subject / customer: grouped in index order, customers
+	# counted from the index
+	(TICKET, "sop_recurring_category_index", ("ticket_type", "opening_date", "raised_by")),
+	(TICKET, "sop_recurring_subject_index", ("sop_subject_key", "opening_date", "raised_by")),
+	(TICKET, "sop_recurring_customer_index", ("raised_by", "opening_date")),
+	# covering index of the period reports (SLA compliance, agent performance): the period, the
+	# filters and groups (all but request type) and every column their aggregates read, so a
+	# month or a year of tickets is read from the index alone, never from the wide ticket rows
+	(
+		TICKET,
+		"sop_report_index",
+		(
+			"opening_date",
+			"agent_group",
+			"sop_channel",
+			"priority",
+			"ticket_type",
+			"sop_agent",
+			"response_by",
+			"first_responded_on",
+			"resolution_by",
+			"resolution_date",
+			"sop_first_response_seconds",
+			"sop_resolution_seconds",
+			"sop_update_misses",
+			"sop_reopen_count",
+		),
+	),
+	# workspace cards: open tickets and their running target
+	(
+		TICKET,
+		"sop_open_targets_index",
+		("status_category", "first_responded_on", "response_by", "resolution_by"),
+	),
 )
 # SOP Escalation is read by its `creation` (Frappe indexes it) and `ticket` (search_index)
 
@@ -80,10 +113,17 @@ def first_assignee(assign: str | None) -> str | None:
 	return users[0] if isinstance(users, list) and users else None
 
 
+# indexes an earlier version added, now covered by the ones above
+OBSOLETE_INDEXES = ((TICKET, "sop_subject_key_index"),)
+
+
 def add_indexes():
 	for doctype, name, columns in INDEXES:
 		if frappe.db.table_exists(doctype):
 			frappe.db.add_index(doctype, list(columns), index_name=name)
+	for doctype, name in OBSOLETE_INDEXES:
+		if frappe.db.has_index(f"tab{doctype}", name):
+			frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP INDEX `{name}`")  # nosemgrep: fixed names
 
 
 def backfill():

@@ -10,7 +10,10 @@ from datetime import datetime, time
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import GroupConcat
 from frappe.utils import add_days, get_first_day, getdate, nowdate
+
+from cs_sop.core.report_stats import percentile
 
 TICKET = "HD Ticket"
 SURVEY = "SOP Survey"
@@ -78,6 +81,30 @@ def group_label(group: str, value) -> str:
 	if value in (None, ""):
 		return _("Not Set")
 	return _(value) if group in TRANSLATED_GROUPS else str(value)
+
+
+GROUP_CONCAT_MAX_LEN = 64 * 1024 * 1024
+
+
+def percentiles(t, where, value, group=None, ps: tuple[float, ...] = (50, 90)) -> tuple[dict, dict]:
+	"""Percentiles of the integer column `value` over the rows of `where`: per `group`, and overall.
+
+	One grouped query returns each group's values as one GROUP_CONCAT string (a row per group, not
+	a row per ticket); Python splits, sorts and interpolates (`report_stats.percentile`).
+	Returns ({group value: {p: value}}, {p: value}).
+	"""
+	frappe.db.sql("SET SESSION group_concat_max_len = %s", (GROUP_CONCAT_MAX_LEN,))
+	query = frappe.qb.from_(t).where(where & value.isnotnull())
+	if group is not None:
+		rows = query.select(group, GroupConcat(value)).groupby(group).run()
+	else:
+		rows = query.select(None, GroupConcat(value)).run()
+	by_group, everything = {}, []
+	for key, joined in rows:
+		values = sorted(int(v) for v in joined.split(",")) if joined else []
+		everything.extend(values)
+		by_group[key] = {p: percentile(values, p) for p in ps}
+	return by_group, {p: percentile(everything, p) for p in ps}
 
 
 def minutes(seconds) -> float | None:

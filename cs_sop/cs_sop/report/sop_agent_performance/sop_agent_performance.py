@@ -14,7 +14,7 @@ from frappe.query_builder.functions import Count, IfNull, Sum
 from frappe.utils import now_datetime
 
 from cs_sop import reports as r
-from cs_sop.core.report_stats import median, rate
+from cs_sop.core.report_stats import rate
 from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
 
 ESCALATION = "SOP Escalation"
@@ -54,14 +54,9 @@ def compute(f) -> list[dict]:
 		.groupby(t.sop_agent)
 		.run(as_dict=True)
 	)
-	first = {}
-	for agent, seconds in (
-		frappe.qb.from_(t)
-		.select(t.sop_agent, t.sop_first_response_seconds)
-		.where(where & t.first_responded_on.isnotnull())
-		.run()
-	):
-		first.setdefault(agent, []).append(seconds)
+	first, _all = r.percentiles(
+		t, where & t.first_responded_on.isnotnull(), t.sop_first_response_seconds, t.sop_agent
+	)
 
 	raised, received = _escalations(f)
 	_group, sat_rows, _total, _dist = sop_satisfaction.compute(frappe._dict(f, group_by="Agent"))
@@ -87,7 +82,7 @@ def compute(f) -> list[dict]:
 				"handled": int(c.handled or 0),
 				"resolved": int(c.resolved or 0),
 				"fr_met_pct": rate(c.fr_met, int(c.fr_decided or 0)),
-				"fr_median": r.minutes(median(first.get(agent, []))),
+				"fr_median": r.minutes(first.get(agent, {}).get(50)),
 				"cadence_pct": rate(c.cadence_kept, int(c.handled or 0)),
 				"reopen_pct": rate(c.reopened, int(c.ever_resolved or 0)),
 				"raised": int(raised.get(agent, 0)),

@@ -9,7 +9,7 @@ complaint procedure (issue #11) is installed, the solutions applied.
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, GroupConcat
+from frappe.query_builder.functions import Count
 from frappe.utils import cint
 
 from cs_sop import reports as r
@@ -35,19 +35,9 @@ def compute(f):
 	t = frappe.qb.DocType(r.TICKET)
 	key = t[col]
 	where = r.ticket_conditions(t, f) & key.isnotnull() & (key != "")
-	selected = [
-		key.as_("grp"),
-		Count("*").as_("tickets"),
-		Count(t.raised_by).distinct().as_("customers"),
-		GroupConcat(t.sop_root_cause).distinct().as_("root_causes"),
-	]
-	query = frappe.qb.from_(t)
-	if r.solutions_available():
-		s = frappe.qb.DocType(r.SOLUTION)
-		query = query.left_join(s).on(s.name == t.sop_applied_solution)
-		selected.append(GroupConcat(s.description).distinct().as_("solutions"))
 	current = (
-		query.select(*selected)
+		frappe.qb.from_(t)
+		.select(key.as_("grp"), Count("*").as_("tickets"), Count(t.raised_by).distinct().as_("customers"))
 		.where(where)
 		.groupby(key)
 		.having(Count("*") >= min_count)
@@ -56,17 +46,38 @@ def compute(f):
 		.run(as_dict=True)
 	)
 	period_tickets = frappe.qb.from_(t).select(Count("*")).where(r.ticket_conditions(t, f)).run()[0][0]
-	previous = {}
+	previous, causes, solutions = {}, {}, {}
 	if current:
+		keys = [c.grp for c in current]
 		before = frappe._dict(f)
 		before.from_date, before.to_date = previous_period(f.from_date, f.to_date)
 		previous = dict(
 			frappe.qb.from_(t)
 			.select(key, Count("*"))
-			.where(r.ticket_conditions(t, before) & key.isin([c.grp for c in current]))
+			.where(r.ticket_conditions(t, before) & key.isin(keys))
 			.groupby(key)
 			.run()
 		)
+		# the most frequent root causes and solutions of the recurring keys only
+		mine = where & key.isin(keys)
+		causes = _top(
+			frappe.qb.from_(t)
+			.select(key, t.sop_root_cause, Count("*"))
+			.where(mine & t.sop_root_cause.isnotnull() & (t.sop_root_cause != ""))
+			.groupby(key, t.sop_root_cause)
+			.run()
+		)
+		if r.solutions_available():
+			s = frappe.qb.DocType(r.SOLUTION)
+			solutions = _top(
+				frappe.qb.from_(t)
+				.join(s)
+				.on(s.name == t.sop_applied_solution)
+				.select(key, s.description, Count("*"))
+				.where(mine)
+				.groupby(key, s.description)
+				.run()
+			)
 	rows = []
 	for c in current:
 		before_count = int(previous.get(c.grp, 0))
@@ -78,8 +89,8 @@ def compute(f):
 				"previous": before_count,
 				"change": change_percent(int(c.tickets), before_count),
 				"customers": int(c.customers or 0),
-				"root_causes": _short(c.root_causes),
-				"solutions": _short(c.get("solutions")),
+				"root_causes": causes.get(c.grp, ""),
+				"solutions": solutions.get(c.grp, ""),
 			}
 		)
 	totals = {
@@ -91,11 +102,17 @@ def compute(f):
 	return dimension, rows, totals
 
 
-def _short(text: str | None) -> str:
-	"""GROUP_CONCAT's comma-separated list, cut at MAX_TEXT characters."""
-	if not text:
-		return ""
-	return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+def _top(rows, limit: int = 3) -> dict[str, str]:
+	"""(key, text, count) rows -> per key its `limit` most frequent texts, "text (count)"."""
+	by_key: dict[str, list] = {}
+	for key, text, count in rows:
+		by_key.setdefault(key, []).append((-count, text))
+	out = {}
+	for key, items in by_key.items():
+		items.sort()
+		parts = [f"{text} ({-count})" for count, text in items[:limit]]
+		out[key] = "; ".join(parts)[:MAX_TEXT]
+	return out
 
 
 def columns(dimension: str) -> list[dict]:

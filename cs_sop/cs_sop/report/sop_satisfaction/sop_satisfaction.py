@@ -50,7 +50,11 @@ class Source:
 		if r.survey_available():
 			s = self.s = frappe.qb.DocType(r.SURVEY)
 			start, end = r.day_bounds(f)
-			self.query = frappe.qb.from_(s).left_join(t).on(t.name == s.ticket)
+			# the ticket only when a filter needs it (priority, request type) or a list shows its subject
+			needs_ticket = bool(f.get("priority") or f.get("request_type") or f.get("view") == "Low Scores")
+			self.query = frappe.qb.from_(s)
+			if needs_ticket:
+				self.query = self.query.left_join(t).on(t.name == s.ticket)
 			self.where = (s.sent_on >= start) & (s.sent_on < end)
 			own = {"team": s.team, "agent": s.agent, "channel": s.channel, "category": s.category}
 			self.columns = {**own, "priority": t.priority, "request_type": t.sop_request_type}

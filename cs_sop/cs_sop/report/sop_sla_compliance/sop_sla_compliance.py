@@ -12,7 +12,7 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import now_datetime
 
 from cs_sop import reports as r
-from cs_sop.core.report_stats import percentile, rate
+from cs_sop.core.report_stats import rate
 
 
 @frappe.read_only()
@@ -55,39 +55,26 @@ def compute(f) -> tuple[str, list[dict]]:
 		.groupby(t[col])
 		.run(as_dict=True)
 	)
-	# one fetch of the stored durations for the percentiles
-	durations = (
-		frappe.qb.from_(t)
-		.select(
-			t[col],
-			Case().when(t.first_responded_on.isnotnull(), t.sop_first_response_seconds),
-			Case().when(t.resolution_date.isnotnull(), t.sop_resolution_seconds),
-		)
-		.where(where & (t.first_responded_on.isnotnull() | t.resolution_date.isnotnull()))
-		.run()
-	)
-	first, resolution = {}, {}
-	for key, fr, res in durations:
-		if fr is not None:
-			first.setdefault(key, []).append(fr)
-		if res is not None:
-			resolution.setdefault(key, []).append(res)
+	# percentiles of the stored durations (per group and overall)
+	answered = where & t.first_responded_on.isnotnull()
+	resolved = where & t.resolution_date.isnotnull()
+	first, first_all = r.percentiles(t, answered, t.sop_first_response_seconds, t[col])
+	resolution, resolution_all = r.percentiles(t, resolved, t.sop_resolution_seconds, t[col])
 
-	rows = [_row(group, c, first.get(c.grp, []), resolution.get(c.grp, [])) for c in counts]
+	rows = [_row(group, c, first.get(c.grp, {}), resolution.get(c.grp, {})) for c in counts]
 	rows.sort(key=lambda row: (-row["tickets"], row["group"]))
 	if rows:
 		total = frappe._dict(grp=None)
 		for field in ("tickets", "fr_decided", "fr_met", "res_decided", "res_met"):
 			total[field] = sum(int(c[field] or 0) for c in counts)
-		all_first = [v for values in first.values() for v in values]
-		all_res = [v for values in resolution.values() for v in values]
-		row = _row(group, total, all_first, all_res)
+		row = _row(group, total, first_all, resolution_all)
 		row["group"] = _("Total")
 		rows.append(row)
 	return group, rows
 
 
-def _row(group: str, c, first: list, resolution: list) -> dict:
+def _row(group: str, c, first: dict, resolution: dict) -> dict:
+	"""One group's figures; `first` / `resolution` map 50 and 90 to the percentile (seconds)."""
 	fr_decided, fr_met = int(c.fr_decided or 0), int(c.fr_met or 0)
 	res_decided, res_met = int(c.res_decided or 0), int(c.res_met or 0)
 	return {
@@ -95,12 +82,12 @@ def _row(group: str, c, first: list, resolution: list) -> dict:
 		"group_value": c.grp,
 		"tickets": int(c.tickets or 0),
 		"fr_met_pct": rate(fr_met, fr_decided),
-		"fr_median": r.minutes(percentile(first, 50)),
-		"fr_p90": r.minutes(percentile(first, 90)),
+		"fr_median": r.minutes(first.get(50)),
+		"fr_p90": r.minutes(first.get(90)),
 		"fr_breaches": fr_decided - fr_met,
 		"res_met_pct": rate(res_met, res_decided),
-		"res_median": r.hours(percentile(resolution, 50)),
-		"res_p90": r.hours(percentile(resolution, 90)),
+		"res_median": r.hours(resolution.get(50)),
+		"res_p90": r.hours(resolution.get(90)),
 		"res_breaches": res_decided - res_met,
 		"breaches": fr_decided - fr_met + res_decided - res_met,
 	}
