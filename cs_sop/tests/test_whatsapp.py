@@ -77,6 +77,8 @@ class TestWhatsApp(FrappeTestCase):
 		return ticket, message["id"]
 
 	def agent_replies(self, ticket: str, html: str):
+		# what the fake saw so far (e.g. the acknowledgement notice of a new ticket) is not the reply
+		self.fake.clear()
 		agent = Client(AGENT, PASSWORD)
 		r = agent.post(
 			"/api/method/run_doc_method",
@@ -201,7 +203,7 @@ class TestWhatsApp(FrappeTestCase):
 		self.deliver(inbound_payload(messages, contacts=[{"profile": {"name": "Rina"}, "wa_id": phone}]))
 		rows = frappe.get_all(
 			LOG,
-			filters={"phone": phone},
+			filters={"phone": phone, "direction": "Inbound"},
 			fields=["ticket", "communication", "message_type"],
 			order_by="wa_message_id asc",
 		)
