@@ -376,3 +376,56 @@ class TestShippedData(FrappeTestCase):
 		frappe.delete_doc("HD Saved Reply", title, force=True)
 		install_defaults()
 		self.assertTrue(frappe.db.exists("HD Saved Reply", title))
+
+
+class TestSOPSLASwitchREST(FrappeTestCase):
+	"""Over HTTP, as the people who use the form: SOP Operations Manager switches, an agent cannot."""
+
+	OPS = "cs-sop-ops-switch-rest@example.com"
+	AGENT = "cs-sop-agent-switch-rest@example.com"
+
+	def setUp(self):
+		from cs_sop.tests.utils import make_user
+
+		make_user(self.OPS, "Manajer Operasional", ("SOP Operations Manager",))
+		make_user(self.AGENT, "Agen", ("Agent",))
+		frappe.db.commit()  # the served site is another process
+		self.addCleanup(self.switch_back_on)
+
+	def switch_back_on(self):
+		frappe.db.rollback()
+		if sla_state().get(d.STANDARD_SLA) != (1, 1) or not frappe.db.get_single_value(
+			"SOP Settings", "use_sop_slas"
+		):
+			from cs_sop.sla_switch import set_use_sop_slas
+
+			set_use_sop_slas(1)
+			frappe.db.commit()  # undo what the server committed
+
+	def put(self, user: str, on: int):
+		from cs_sop.tests.rest import Client
+		from cs_sop.tests.utils import PASSWORD
+
+		return Client(user, PASSWORD).put(
+			"/api/resource/SOP Settings/SOP Settings", json={"use_sop_slas": on}
+		)
+
+	def test_operations_manager_switches_over_rest(self):
+		previous = helpdesk_default()
+		r = self.put(self.OPS, 0)
+		self.assertEqual(r.status_code, 200, r.text[:500])
+		frappe.db.rollback()  # a new snapshot: see what the server committed
+		state = sla_state()
+		self.assertEqual(state[previous], (1, 1))
+		self.assertEqual(state[d.STANDARD_SLA], (0, 0))
+		r = self.put(self.OPS, 1)
+		self.assertEqual(r.status_code, 200, r.text[:500])
+		frappe.db.rollback()
+		self.assertEqual(sla_state()[d.STANDARD_SLA], (1, 1))
+		self.assertEqual(sla_state()[previous], (0, 0))
+
+	def test_agent_is_refused_over_rest(self):
+		r = self.put(self.AGENT, 0)
+		self.assertEqual(r.status_code, 403, r.text[:500])
+		frappe.db.rollback()
+		self.assertEqual(sla_state()[d.STANDARD_SLA], (1, 1))
