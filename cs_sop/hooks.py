@@ -156,8 +156,11 @@ has_permission = {
 	"SOP Solution": "cs_sop.solution.has_permission",
 	# SOP Escalation: readable with its ticket (team-limited agents: their teams' only)
 	"SOP Escalation": "cs_sop.permissions.escalation_has_permission",
+	# Helpdesk gives All/Guest read on HD Article: drafts (e.g. from solutions) stay internal
+	"HD Article": "cs_sop.permissions.article_has_permission",
 }
 permission_query_conditions = {
 	"SOP Solution": "cs_sop.solution.permission_query",
 	"SOP Escalation": "cs_sop.permissions.escalation_query",
+	"HD Article": "cs_sop.permissions.article_query",
 }

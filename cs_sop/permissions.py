@@ -65,3 +65,17 @@ def escalation_has_permission(doc, ptype: str = "read", user: str | None = None)
 	if not is_sop_staff(user):
 		return False
 	return frappe.has_permission("HD Ticket", "read", doc=doc.ticket, user=user)
+
+
+# Knowledge-base drafts (the complaint procedure turns approved solutions into HD Article drafts):
+# Helpdesk 1.25 gives All and Guest read on HD Article; a draft or archived article stays internal.
+def article_has_permission(doc, ptype: str = "read", user: str | None = None) -> bool | None:
+	if doc.get("status") == "Published" or is_sop_staff(user):
+		return None  # Helpdesk's role permissions decide
+	return False
+
+
+def article_query(user: str | None = None) -> str | None:
+	if is_sop_staff(user):
+		return None
+	return "`tabHD Article`.status = 'Published'"

@@ -136,6 +136,32 @@ class TestRestTrust(FrappeTestCase):
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("SOP Escalation", self.own_esc, "acknowledged_by"), RECEIVER)
 
+	def test_draft_articles_stay_internal(self):
+		docs = {}
+		for status in ("Draft", "Published"):
+			docs[status] = (
+				frappe.get_doc(
+					{
+						"doctype": "HD Article",
+						"title": f"Artikel {status}",
+						"content": "isi",
+						"status": status,
+					}
+				)
+				.insert(ignore_permissions=True)
+				.name
+			)
+		frappe.db.commit()  # the served site must see them
+		for client in (Client(), self.customer):
+			self.assertEqual(client.get(f"/api/resource/HD Article/{docs['Draft']}").status_code, 403)
+			self.assertEqual(client.get(f"/api/resource/HD Article/{docs['Published']}").status_code, 200)
+			r = client.get(
+				"/api/resource/HD Article",
+				params={"filters": frappe.as_json([["name", "in", list(docs.values())]])},
+			)
+			self.assertEqual({row["name"] for row in r.json()["data"]}, {docs["Published"]})
+		self.assertEqual(self.agent.get(f"/api/resource/HD Article/{docs['Draft']}").status_code, 200)
+
 	def test_customer_cannot_escalate(self):
 		r = self.customer.method(
 			"cs_sop.api.escalate", ticket=self.own, reason="Complexity", summary="tolong"
