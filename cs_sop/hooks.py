@@ -11,7 +11,8 @@ require_type_annotated_api_methods = True
 # ------------
 after_install = ["cs_sop.setup.install.after_install", "cs_sop.i18n.install_translations"]
 # compiles cs_sop/locale/*.po into the bench's .mo files (Frappe v15 reads only those)
-after_migrate = ["cs_sop.i18n.install_translations"]
+# new custom fields and new SOP Settings defaults of a later version, every migrate (idempotent)
+after_migrate = ["cs_sop.setup.sync.after_migrate", "cs_sop.i18n.install_translations"]
 before_uninstall = "cs_sop.setup.install.before_uninstall"
 
 # Document events

@@ -66,6 +66,8 @@ def anonymise_due(on=None, max_tickets: int = MAX_PER_RUN, batch: int = BATCH, c
 			frappe.db.commit()  # a long job: each batch is its own transaction (nosemgrep)
 	else:
 		more = bool(_due_query(cutoff, 1, lock=False).run())
+	years = frappe.db.get_single_value("SOP Settings", "retention_years") or 2
+	purge_processed_whatsapp_events(frappe.utils.add_years(cutoff, -int(years)))
 	log = frappe.get_doc(
 		{
 			"doctype": "SOP Anonymisation Log",
@@ -174,7 +176,34 @@ def anonymise(names: list[str]) -> dict:
 		.run()
 	)
 	surveys = frappe.db._cursor.rowcount or 0
+	_anonymise_whatsapp(names)
 	return {"tickets": len(names), "communications": communications, "surveys": surveys}
+
+
+def _anonymise_whatsapp(names: list[str]) -> None:
+	"""The WhatsApp message log of these tickets: phone, text and raw event go; states stay."""
+	if not frappe.db.table_exists("SOP WhatsApp Message"):
+		return
+	W = frappe.qb.DocType("SOP WhatsApp Message")
+	(
+		frappe.qb.update(W)
+		.set(W.phone, None)
+		.set(W.subject, None)
+		.set(W.body, None)
+		.set(W.raw_event, None)
+		.where(W.ticket.isin(names))
+		.run()
+	)
+
+
+def purge_processed_whatsapp_events(cutoff) -> int:
+	"""Raw webhook events (phone numbers, message text) are kept only until processed and the
+	retention cutoff has passed; the messages live on in the tickets' Communications."""
+	if not frappe.db.table_exists("SOP WhatsApp Event"):
+		return 0
+	E = frappe.qb.DocType("SOP WhatsApp Event")
+	frappe.qb.from_(E).delete().where(E.status == "Processed").where(E.received_at < cutoff).run()
+	return frappe.db._cursor.rowcount or 0
 
 
 def preview(on=None, sample: int = 20) -> dict:

@@ -134,3 +134,45 @@ class TestAnonymisation(ClosureCase):
 		frappe.set_user("Guest")
 		with self.assertRaises(frappe.PermissionError):
 			privacy.preview_anonymisation()
+
+
+class TestWhatsAppAnonymisation(ClosureCase):
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def test_whatsapp_log_of_the_ticket_loses_phone_and_text(self):
+		ticket = private_closed_ticket()
+		msg = frappe.get_doc(
+			{
+				"doctype": "SOP WhatsApp Message",
+				"ticket": ticket,
+				"direction": "Inbound",
+				"phone": "6281234567890",
+				"message_type": "text",
+				"wa_message_id": f"wamid.privacy.{ticket}",
+				"body": "Saya Budi Santoso",
+				"raw_event": '{"from": "6281234567890"}',
+				"status": "Received",
+			}
+		)
+		msg.name = frappe.generate_hash(length=10)
+		msg.db_insert()
+		old = add_days(today(), -(365 * 3))
+		event = frappe.get_doc(
+			{
+				"doctype": "SOP WhatsApp Event",
+				"status": "Processed",
+				"received_at": old,
+				"payload": '{"from": "6281234567890"}',
+			}
+		)
+		event.name = frappe.generate_hash(length=10)
+		event.db_insert()
+		frappe.db.set_value("HD Ticket", ticket, "sop_retention_until", add_days(today(), -1))
+		privacy.anonymise_due(commit=False)
+		row = frappe.db.get_value(
+			"SOP WhatsApp Message", msg.name, ["phone", "body", "raw_event"], as_dict=True
+		)
+		self.assertEqual((row.phone, row.body, row.raw_event), (None, None, None))
+		self.assertFalse(frappe.db.exists("SOP WhatsApp Event", event.name))

@@ -1,0 +1,44 @@
+"""After every `bench migrate`: what a newer cs_sop adds to an existing site, idempotently.
+
+- Custom fields: `create_custom_fields` with the current definitions (it creates missing ones and
+  updates changed ones), so a field added by a later version never waits for a one-off patch.
+- SOP Settings: a field added by a later version gets its default once. Frappe gives a new field of
+  a Single doctype no value on migrate, and an empty number (a survey expiry of 0 days, say) would
+  change behaviour; values an admin saved are never touched.
+"""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from cs_sop.setup.custom_fields import get_custom_fields
+
+SETTINGS = "SOP Settings"
+NO_VALUE = (
+	"Section Break",
+	"Column Break",
+	"Tab Break",
+	"HTML",
+	"Button",
+	"Heading",
+	"Table",
+	"Table MultiSelect",
+)
+
+
+def after_migrate():
+	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	fill_new_settings_defaults()
+
+
+def fill_new_settings_defaults() -> list[str]:
+	"""Set the default of every SOP Settings field that has never had a value. Returns them."""
+	stored = frappe.db.get_singles_dict(SETTINGS)
+	filled = []
+	for df in frappe.get_meta(SETTINGS).fields:
+		if df.fieldtype in NO_VALUE or df.default in (None, "") or df.fieldname in stored:
+			continue
+		frappe.db.set_single_value(SETTINGS, df.fieldname, df.default)
+		filled.append(df.fieldname)
+	if filled:
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+	return filled
