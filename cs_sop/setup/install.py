@@ -49,20 +49,6 @@ def install_defaults():
 	install_whatsapp()
 
 
-def install_closure():
-	"""Closure, confirmation and survey (issue 10): settings defaults, agent-UI actions."""
-	from cs_sop.setup import closure
-
-	closure.install()
-
-
-def add_report_indexes():
-	"""Reports (issue 12): the indexes the SOP reports filter on."""
-	from cs_sop.report_facts import add_indexes
-
-	add_indexes()
-
-
 def install_whatsapp():
 	"""WhatsApp channel (issue 13): the agent-UI retry action."""
 	from cs_sop.setup import whatsapp
@@ -75,6 +61,20 @@ def install_complaint_procedure():
 	from cs_sop.setup import complaint
 
 	complaint.install()
+
+
+def install_closure():
+	"""Closure, confirmation and survey (issue 10): settings defaults, agent-UI actions."""
+	from cs_sop.setup import closure
+
+	closure.install()
+
+
+def add_report_indexes():
+	"""Reports (issue 12): the indexes the SOP reports filter on."""
+	from cs_sop.report_facts import add_indexes
+
+	add_indexes()
 
 
 def create_roles():

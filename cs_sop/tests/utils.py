@@ -23,7 +23,9 @@ def make_agent(email: str = AGENT) -> str:
 PASSWORD = "Cs-Sop-Test-2026!"
 
 
-def make_user(email: str, first_name: str, roles: tuple[str, ...] = (), user_type: str = "System User") -> str:
+def make_user(
+	email: str, first_name: str, roles: tuple[str, ...] = (), user_type: str = "System User"
+) -> str:
 	"""A real, enabled user with the test password (for REST tests), created once."""
 	if not frappe.db.exists("User", email):
 		frappe.get_doc(
