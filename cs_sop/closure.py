@@ -76,7 +76,7 @@ def validate(doc, method=None):
 		return
 	if before.status_category not in OPEN_CATEGORIES:
 		return  # Resolved -> Closed: checked when it was resolved
-	if not frappe.get_cached_doc("SOP Settings").require_closure_form:
+	if not frappe.get_cached_doc("SOP Settings").get("require_closure_form", 1):
 		return
 	if not _is_agent() and frappe.session.user != "Administrator":
 		return  # a customer closing their own ticket from the portal has nothing to fill in

@@ -51,7 +51,6 @@ ENGLISH = (
 	"Home",
 	"commented",
 	"Escalate",
-	"Load More",
 )
 # Helpdesk 1.25.1 hard-codes these in its Vue files (no `__()`, e.g. `<Button label="Reply">` in
 # CommunicationArea.vue): no app can translate them without forking Helpdesk (README). The test
@@ -75,6 +74,8 @@ HARD_CODED = (
 	"Enter",
 	"Open",
 	"viewed this",
+	# frappe-ui's ListFooter.vue: `label="Load More"` (shown once a list has more than one page)
+	"Load More",
 )
 # the portal's ticket sidebar hard-codes these (TicketCustomerSidebar.vue: "Ticket details", "Ticket ID",
 # "Subject", "Team", "Priority"); the agent UI translates them
