@@ -4,8 +4,6 @@ settings' defaults and the agent-UI actions (Resolve, Record Confirmation).
 No `frappe` import at module level: custom_fields (and the pure translation test) import TICKET_FIELDS.
 """
 
-from pathlib import Path
-
 from cs_sop.core.closure import CONFIRMATION_CHANNELS, CONFIRMATION_STATES
 
 FORM_SCRIPT = "SOP Closure Actions"
@@ -106,29 +104,10 @@ def install():
 	if missing:
 		frappe.db.set_single_value("SOP Settings", missing)
 		frappe.clear_document_cache("SOP Settings", "SOP Settings")
-	if not frappe.db.exists("HD Form Script", PORTAL_SCRIPT):
-		frappe.get_doc(
-			{
-				"doctype": "HD Form Script",
-				"name": PORTAL_SCRIPT,
-				"dt": "HD Ticket",
-				"apply_to": "Form",
-				"apply_to_customer_portal": 1,
-				"enabled": 1,
-				"script": (Path(__file__).parent / "portal_confirm.js").read_text(),
-			}
-		).insert(ignore_permissions=True)  # install runs as Administrator
-	if not frappe.db.exists("HD Form Script", FORM_SCRIPT):
-		frappe.get_doc(
-			{
-				"doctype": "HD Form Script",
-				"name": FORM_SCRIPT,
-				"dt": "HD Ticket",
-				"apply_to": "Form",
-				"enabled": 1,
-				"script": (Path(__file__).parent / "closure_action.js").read_text(),
-			}
-		).insert(ignore_permissions=True)  # install runs as Administrator
+	from cs_sop.setup.form_scripts import install_form_script
+
+	install_form_script(PORTAL_SCRIPT, "portal_confirm.js", portal=True)
+	install_form_script(FORM_SCRIPT, "closure_action.js")
 
 
 def uninstall():

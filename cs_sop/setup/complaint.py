@@ -6,8 +6,6 @@
 - the defaults of the SOP Settings section *Complaint Procedure*.
 """
 
-from pathlib import Path
-
 import frappe
 
 FORM_SCRIPT = "SOP Solution Actions"
@@ -53,18 +51,9 @@ def create_email_templates():
 
 
 def create_form_script():
-	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
-		return
-	frappe.get_doc(
-		{
-			"doctype": "HD Form Script",
-			"name": FORM_SCRIPT,
-			"dt": "HD Ticket",
-			"apply_to": "Form",
-			"enabled": 1,
-			"script": (Path(__file__).parent / "solution_action.js").read_text(),
-		}
-	).insert(ignore_permissions=True)  # install runs as Administrator
+	from cs_sop.setup.form_scripts import install_form_script
+
+	install_form_script(FORM_SCRIPT, "solution_action.js")
 
 
 def set_settings_defaults():

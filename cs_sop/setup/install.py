@@ -4,8 +4,6 @@ Every step is insert-if-missing, so `bench migrate` (which runs the patch callin
 `install_defaults`) never overwrites what an admin changed.
 """
 
-from pathlib import Path
-
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
@@ -218,18 +216,9 @@ def set_update_intervals():
 
 
 def create_form_script():
-	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
-		return
-	frappe.get_doc(
-		{
-			"doctype": "HD Form Script",
-			"name": FORM_SCRIPT,
-			"dt": "HD Ticket",
-			"apply_to": "Form",
-			"enabled": 1,
-			"script": (Path(__file__).parent / "escalate_action.js").read_text(),
-		}
-	).insert()
+	from cs_sop.setup.form_scripts import install_form_script
+
+	install_form_script(FORM_SCRIPT, "escalate_action.js")
 
 
 def before_uninstall():

@@ -3,26 +3,15 @@
 SOP WhatsApp Settings needs no default record (a single; WhatsApp is off until configured).
 """
 
-from pathlib import Path
-
 import frappe
+
+from cs_sop.setup.form_scripts import install_form_script
 
 FORM_SCRIPT = "SOP WhatsApp Retry"
 
 
 def install():
-	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
-		return
-	frappe.get_doc(
-		{
-			"doctype": "HD Form Script",
-			"name": FORM_SCRIPT,
-			"dt": "HD Ticket",
-			"apply_to": "Form",
-			"enabled": 1,
-			"script": (Path(__file__).parent / "whatsapp_action.js").read_text(),
-		}
-	).insert(ignore_permissions=True)
+	install_form_script(FORM_SCRIPT, "whatsapp_action.js")
 
 
 def uninstall():
