@@ -2,6 +2,7 @@
 
 - Custom fields: `create_custom_fields` with the current definitions (it creates missing ones and
   updates changed ones), so a field added by a later version never waits for a one-off patch.
+- The shipped HD Form Scripts (agent-UI and portal actions): their script text follows the app.
 - SOP Settings: a field added by a later version gets its default once. Frappe gives a new field of
   a Single doctype no value on migrate, and an empty number (a survey expiry of 0 days, say) would
   change behaviour; values an admin saved are never touched.
@@ -28,6 +29,18 @@ NO_VALUE = (
 def after_migrate():
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	fill_new_settings_defaults()
+	refresh_form_scripts()
+
+
+def refresh_form_scripts():
+	from cs_sop.setup import closure, complaint, install
+	from cs_sop.setup.form_scripts import install_form_script
+
+	install_form_script(install.FORM_SCRIPT, "escalate_action.js")
+	install_form_script(complaint.FORM_SCRIPT, "solution_action.js")
+	install_form_script(closure.FORM_SCRIPT, "closure_action.js")
+	install_form_script(closure.PORTAL_SCRIPT, "portal_confirm.js", portal=True)
+	install_form_script("SOP WhatsApp Retry", "whatsapp_action.js")
 
 
 def fill_new_settings_defaults() -> list[str]:
