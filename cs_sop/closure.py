@@ -74,6 +74,8 @@ def validate(doc, method=None):
 	before = doc.get_doc_before_save()
 	if doc.is_new() or not before or doc.status_category != "Resolved":
 		return
+	if before.status == doc.status:
+		return  # not a resolution: a re-save (e.g. Helpdesk re-applying SLAs after a holiday change)
 	if before.status_category not in OPEN_CATEGORIES:
 		return  # Resolved -> Closed: checked when it was resolved
 	if not frappe.get_cached_doc("SOP Settings").get("require_closure_form", 1):

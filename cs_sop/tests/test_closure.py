@@ -284,3 +284,18 @@ class TestAutoClose(ClosureCase):
 		)
 		self.assertEqual(row.sop_resolution_confirmed, "No Reply")
 		self.assertTrue(row.sop_closed_on and row.sop_retention_until)
+
+
+class TestResaveIsNotAResolution(ClosureCase):
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def test_resave_of_a_resolved_ticket_needs_no_closure_form(self):
+		# as Helpdesk's holiday-list update re-saves every ticket: same status, stale category
+		t = make_ticket(**classify(sop_request_type="Question"))
+		frappe.db.set_value(
+			"HD Ticket", t.name, {"status": "Resolved", "status_category": "Open"}, update_modified=False
+		)
+		frappe.get_doc("HD Ticket", t.name).save(ignore_permissions=True)
+		self.assertEqual(frappe.db.get_value("HD Ticket", t.name, "status_category"), "Resolved")
