@@ -26,7 +26,9 @@ PASSWORD = "Cs-Sop-Test-2026!"
 def make_user(
 	email: str, first_name: str, roles: tuple[str, ...] = (), user_type: str = "System User"
 ) -> str:
-	"""A real, enabled user with the test password (for REST tests), created once."""
+	"""A real, enabled user with the test password (for REST tests), created once. Each call also
+	resets the user's language to the site's default: a test that wants Indonesian sets it itself,
+	and what an earlier run left on a kept site never leaks into the next."""
 	if not frappe.db.exists("User", email):
 		frappe.get_doc(
 			{
@@ -42,6 +44,7 @@ def make_user(
 		from frappe.utils.password import update_password
 
 		update_password(email, PASSWORD)
+	frappe.db.set_value("User", email, "language", None)
 	if roles:
 		frappe.get_doc("User", email).add_roles(*roles)
 	return email
