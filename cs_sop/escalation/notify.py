@@ -126,7 +126,7 @@ class Notifications:
 				),
 			)
 		default = messaging.site_language()
-		mails = []
+		digests = []
 		for user, items in self.items.items():
 			if user not in users:
 				continue
@@ -141,29 +141,21 @@ class Notifications:
 				)
 			subject = _("SOP: {0} ticket alert(s)", lang=lang).format(len(items))
 			body = "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
-			frappe.get_doc(
-				{
-					"doctype": "Notification Log",
-					"for_user": user,
-					"type": "Alert",
-					"document_type": TICKET,
-					"document_name": items[0][0],
-					"subject": subject,
-					"email_content": body,
-				}
-			).insert(ignore_permissions=True)  # a system notification to its receiver
-			if email:
-				mails.append({"email": email, "subject": subject, "body": body, "ticket": items[0][0]})
-		if mails:
-			# Frappe mails no "Alert" notification logs, so the digest is mailed too. Rendering a
-			# mail costs ~25 ms: it happens in a short job queued only once this run commits.
-			frappe.enqueue(
-				"cs_sop.escalation.notify.send_digest_emails",
-				queue="short",
-				enqueue_after_commit=True,
-				now=bool(frappe.flags.in_test),
-				mails=mails,
+			digests.append(
+				{"user": user, "email": email, "subject": subject, "body": body, "ticket": items[0][0]}
 			)
+		if not digests:
+			return
+		# Delivered by a short job queued only once this run commits: a run that fails tells nobody,
+		# and the sweep's transaction does not wait on a Notification Log insert (and the email that
+		# Frappe does not send for "Alert" logs) per receiver.
+		frappe.enqueue(
+			"cs_sop.escalation.notify.deliver_digests",
+			queue="short",
+			enqueue_after_commit=True,
+			now=bool(frappe.flags.in_test),
+			digests=digests,
+		)
 
 	@staticmethod
 	def line(ticket: str, kind: str, args: tuple, lang: str) -> str:
@@ -179,6 +171,24 @@ class Notifications:
 		return _(
 			"{0}: the customer is waiting for a progress update (missed {1} time(s)).", lang=lang
 		).format(link, args[0])
+
+
+def deliver_digests(digests: list[dict]) -> None:
+	"""Short job: one Notification Log per receiver (the bell in the desk and the agent UI), and
+	its email when the receiver has one."""
+	for d in digests:
+		frappe.get_doc(
+			{
+				"doctype": "Notification Log",
+				"for_user": d["user"],
+				"type": "Alert",
+				"document_type": TICKET,
+				"document_name": d["ticket"],
+				"subject": d["subject"],
+				"email_content": d["body"],
+			}
+		).insert(ignore_permissions=True)  # a system notification to its receiver
+	send_digest_emails([d for d in digests if d.get("email")])
 
 
 def send_digest_emails(mails: list[dict]) -> None:

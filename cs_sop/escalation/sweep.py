@@ -77,18 +77,13 @@ def sweep(now: datetime | None = None, limit: int = BATCH, only: list[str] | Non
 
 	activity = []
 	lang = messaging.site_language()
+	# translated once per run, not per ticket (each _() is a cache look-up)
+	line, breach = _("escalated to level {0} ({1}): {2}", lang=lang), _("SLA Breach", lang=lang)
 	for name, p in plans.items():
 		row = by_name[name]
 		if p.escalate_to:
 			lv = ctx.by_level[p.escalate_to]
-			activity.append(
-				(
-					name,
-					_("escalated to level {0} ({1}): {2}", lang=lang).format(
-						lv["level"], lv["level_name"], _("SLA Breach", lang=lang)
-					),
-				)
-			)
+			activity.append((name, line.format(lv["level"], lv["level_name"], breach)))
 			notes.escalation(row, lv, teams.get(name))
 			stats["escalated"] += 1
 		for kind in p.warn:
