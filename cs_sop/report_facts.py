@@ -21,6 +21,7 @@ from cs_sop import bulk
 from cs_sop.core.report_stats import subject_key
 
 TICKET = "HD Ticket"
+SURVEY = "SOP Survey"
 CLOSED_CATEGORIES = ("Resolved", "Closed")
 
 # (table, index name, columns)
@@ -53,6 +54,53 @@ INDEXES = (
 			"sop_update_misses",
 			"sop_reopen_count",
 		),
+	),
+	# the same, led by the report's default group (SLA compliance by team; agent performance and
+	# SLA compliance by agent): MariaDB then groups in index order. Grouping a year through a
+	# temporary table, with the percentiles' GROUP_CONCAT, costs ~1 s; in index order ~0.1 s
+	(
+		TICKET,
+		"sop_team_report_index",
+		(
+			"agent_group",
+			"opening_date",
+			"sop_channel",
+			"priority",
+			"ticket_type",
+			"sop_agent",
+			"response_by",
+			"first_responded_on",
+			"resolution_by",
+			"resolution_date",
+			"sop_first_response_seconds",
+			"sop_resolution_seconds",
+		),
+	),
+	(
+		TICKET,
+		"sop_agent_report_index",
+		(
+			"sop_agent",
+			"opening_date",
+			"agent_group",
+			"sop_channel",
+			"priority",
+			"ticket_type",
+			"response_by",
+			"first_responded_on",
+			"resolution_by",
+			"resolution_date",
+			"sop_first_response_seconds",
+			"sop_resolution_seconds",
+			"sop_update_misses",
+			"sop_reopen_count",
+		),
+	),
+	# satisfaction by agent (its default group, and agent performance's CSAT), covering its filters
+	(
+		SURVEY,
+		"sop_survey_agent_index",
+		("agent", "sent_on", "team", "channel", "category", "csat", "nps", "ces", "problem_solved"),
 	),
 	# workspace cards: open tickets and their running target
 	(

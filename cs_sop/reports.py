@@ -10,6 +10,7 @@ from datetime import datetime, time
 
 import frappe
 from frappe import _
+from frappe.query_builder import Case
 from frappe.query_builder.functions import GroupConcat
 from frappe.utils import add_days, get_first_day, getdate, nowdate
 
@@ -86,24 +87,32 @@ def group_label(group: str, value) -> str:
 GROUP_CONCAT_MAX_LEN = 64 * 1024 * 1024
 
 
-def percentiles(t, where, value, group=None, ps: tuple[float, ...] = (50, 90)) -> tuple[dict, dict]:
-	"""Percentiles of the integer column `value` over the rows of `where`: per `group`, and overall.
+def allow_long_concat() -> None:
+	"""Let one GROUP_CONCAT hold every value of a group (a year of tickets is ~1.5 MB)."""
+	frappe.db.sql("SET SESSION group_concat_max_len = %s", (GROUP_CONCAT_MAX_LEN,))
 
-	One grouped query returns each group's values as one GROUP_CONCAT string (a row per group, not
-	a row per ticket); Python splits, sorts and interpolates (`report_stats.percentile`).
+
+def concat_values(value, criterion):
+	"""GROUP_CONCAT of the integer column `value` over the rows of `criterion` (NULLs skipped).
+
+	Selected beside the counts of the same grouped query, so one scan gives both: a string per
+	group, not a row per ticket. `percentiles_of` turns the strings into percentiles.
+	"""
+	return GroupConcat(Case().when(criterion & value.isnotnull(), value))
+
+
+def percentiles_of(rows, field: str, key: str = "grp", ps: tuple[float, ...] = (50, 90)) -> tuple[dict, dict]:
+	"""From grouped rows holding a `concat_values` string in `field`: per group and overall.
+
+	Python splits, sorts and interpolates (`report_stats.percentile`).
 	Returns ({group value: {p: value}}, {p: value}).
 	"""
-	frappe.db.sql("SET SESSION group_concat_max_len = %s", (GROUP_CONCAT_MAX_LEN,))
-	query = frappe.qb.from_(t).where(where & value.isnotnull())
-	if group is not None:
-		rows = query.select(group, GroupConcat(value)).groupby(group).run()
-	else:
-		rows = query.select(None, GroupConcat(value)).run()
 	by_group, everything = {}, []
-	for key, joined in rows:
+	for row in rows:
+		joined = row.get(field)
 		values = sorted(int(v) for v in joined.split(",")) if joined else []
 		everything.extend(values)
-		by_group[key] = {p: percentile(values, p) for p in ps}
+		by_group[row.get(key)] = {p: percentile(values, p) for p in ps}
 	return by_group, {p: percentile(everything, p) for p in ps}
 
 

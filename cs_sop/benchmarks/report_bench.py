@@ -224,8 +224,15 @@ def _reports():
 	return {
 		"SOP SLA Compliance": (sop_sla_compliance.execute, {"group_by": "Team"}),
 		"SOP SLA Compliance (by agent)": (sop_sla_compliance.execute, {"group_by": "Agent"}),
+		# a group with no index of its own (grouped through a temporary table)
+		"SOP SLA Compliance (by channel)": (sop_sla_compliance.execute, {"group_by": "Channel"}),
+		"SOP SLA Compliance (team, filtered by channel)": (
+			sop_sla_compliance.execute,
+			{"group_by": "Team", "channel": "WhatsApp"},
+		),
 		"SOP Escalation Register": (sop_escalation_register.execute, {}),
 		"SOP Satisfaction": (sop_satisfaction.execute, {"group_by": "Agent"}),
+		"SOP Satisfaction (by channel)": (sop_satisfaction.execute, {"group_by": "Channel"}),
 		"SOP Recurring Complaints (category)": (sop_recurring_complaints.execute, {"dimension": "Category"}),
 		"SOP Recurring Complaints (subject)": (sop_recurring_complaints.execute, {"dimension": "Subject"}),
 		"SOP Agent Performance": (sop_agent_performance.execute, {}),

@@ -629,6 +629,17 @@ class TestReportFacts(FrappeTestCase):
 		self.assertEqual((row.sop_agent, row.sop_subject_key), (AGENT1, "tagihan ganda"))
 		frappe.db.rollback()
 
+	def test_report_indexes_exist_with_their_columns(self):
+		"""install / migrate give every index the reports rely on, columns in the declared order."""
+		for doctype, name, columns in report_facts.INDEXES:
+			rows = frappe.db.sql(
+				"""select column_name from information_schema.statistics
+				where table_schema = database() and table_name = %s and index_name = %s
+				order by seq_in_index""",
+				(f"tab{doctype}", name),
+			)
+			self.assertEqual(tuple(row[0] for row in rows), columns, name)
+
 
 class TestDashboardAndMonthlyReport(FrappeTestCase):
 	def test_cards_count_open_near_breach_breached(self):

@@ -38,6 +38,7 @@ def compute(f) -> list[dict]:
 	fr_decided = t.response_by.isnotnull() & (t.first_responded_on.isnotnull() | (t.response_by < now))
 	fr_met = t.response_by.isnotnull() & (t.first_responded_on <= t.response_by)
 	ever_resolved = t.resolution_date.isnotnull() | (t.sop_reopen_count > 0)
+	r.allow_long_concat()
 	tickets = (
 		frappe.qb.from_(t)
 		.select(
@@ -49,14 +50,13 @@ def compute(f) -> list[dict]:
 			_count(IfNull(t.sop_update_misses, 0) == 0).as_("cadence_kept"),
 			_count(ever_resolved).as_("ever_resolved"),
 			_count(t.sop_reopen_count > 0).as_("reopened"),
+			r.concat_values(t.sop_first_response_seconds, t.first_responded_on.isnotnull()).as_("fr_values"),
 		)
 		.where(where)
 		.groupby(t.sop_agent)
 		.run(as_dict=True)
 	)
-	first, _all = r.percentiles(
-		t, where & t.first_responded_on.isnotnull(), t.sop_first_response_seconds, t.sop_agent
-	)
+	first, _all = r.percentiles_of(tickets, "fr_values", key="agent")
 
 	raised, received = _escalations(f)
 	_group, sat_rows, _total, _dist = sop_satisfaction.compute(frappe._dict(f, group_by="Agent"))

@@ -9,7 +9,7 @@ CES and "problem solved" are then empty.
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Avg, Count, Floor, Sum
+from frappe.query_builder.functions import Count, Floor, Sum
 from frappe.query_builder.terms import ValueWrapper
 
 from cs_sop import reports as r
@@ -23,6 +23,7 @@ from cs_sop.core.report_stats import (
 )
 
 GROUPS = ("Agent", "Channel", "Category", "Team")
+SCORES = (1, 2, 3, 4, 5)
 
 
 @frappe.read_only()
@@ -95,31 +96,34 @@ def compute(f):
 		frappe.throw(_("Cannot group by {0}.").format(group))
 	src = Source(f)
 	key = src.groups[group]
+	# one scan: the groups' counts and sums; the total and the distribution are added up from them
 	aggregates = [
 		Count("*").as_("asked"),
 		_sum(src.csat.isnotnull()).as_("answered"),
-		Avg(src.csat).as_("csat_avg"),
+		Sum(src.csat).as_("csat_sum"),
 		_sum(src.csat >= CSAT_SATISFIED).as_("satisfied"),
 		_sum(src.nps.isnotnull()).as_("nps_answered"),
 		_sum(src.nps >= NPS_PROMOTER).as_("promoters"),
 		_sum(src.nps <= NPS_DETRACTOR).as_("detractors"),
-		Avg(src.ces).as_("ces_avg"),
+		_sum(src.ces.isnotnull()).as_("ces_answered"),
+		Sum(src.ces).as_("ces_sum"),
 		_sum(src.solved.isnotnull()).as_("solved_answered"),
 		Sum(src.solved).as_("solved"),
 		_sum(src.csat <= LOW_CSAT).as_("low"),
+		*(_sum(src.csat == score).as_(f"stars_{score}") for score in SCORES),
 	]
 	grouped = src.query.select(key.as_("grp"), *aggregates).where(src.where).groupby(key).run(as_dict=True)
-	total = src.query.select(*aggregates).where(src.where).run(as_dict=True)[0]
-	distribution = {
-		int(score): count
-		for score, count in src.query.select(src.csat, Count("*"))
-		.where(src.where & src.csat.isnotnull())
-		.groupby(src.csat)
-		.run()
-	}
+	total = frappe._dict(grp=None)
+	for field in (a.alias for a in aggregates):
+		total[field] = sum(int(g[field] or 0) for g in grouped)
+	distribution = {score: total[f"stars_{score}"] for score in SCORES if total[f"stars_{score}"]}
 	rows = [_row(group, g) for g in grouped]
 	rows.sort(key=lambda row: (-row["asked"], row["group"]))
 	return group, rows, (_row(group, total) if total.asked else None), distribution
+
+
+def _average(part, whole) -> float | None:
+	return round(float(part) / int(whole), 2) if whole and part is not None else None
 
 
 def _row(group: str, g) -> dict:
@@ -130,10 +134,10 @@ def _row(group: str, g) -> dict:
 		"asked": int(g.asked or 0),
 		"answered": answered,
 		"response_rate": rate(answered, g.asked),
-		"csat_avg": round(float(g.csat_avg), 2) if g.csat_avg is not None else None,
+		"csat_avg": _average(g.csat_sum, answered),
 		"csat_pct": rate(g.satisfied, answered),
 		"nps": nps_from_counts(int(g.promoters or 0), int(g.detractors or 0), int(g.nps_answered or 0)),
-		"ces_avg": round(float(g.ces_avg), 2) if g.ces_avg is not None else None,
+		"ces_avg": _average(g.ces_sum, g.ces_answered),
 		"solved_pct": rate(g.solved, g.solved_answered),
 		"low": int(g.low or 0),
 	}
@@ -157,11 +161,10 @@ def columns(group: str) -> list[dict]:
 def chart(distribution: dict) -> dict | None:
 	if not distribution:
 		return None
-	scores = [1, 2, 3, 4, 5]
 	return {
 		"data": {
-			"labels": [_("{0} stars").format(s) for s in scores],
-			"datasets": [{"name": _("Answers"), "values": [int(distribution.get(s, 0)) for s in scores]}],
+			"labels": [_("{0} stars").format(s) for s in SCORES],
+			"datasets": [{"name": _("Answers"), "values": [int(distribution.get(s, 0)) for s in SCORES]}],
 		},
 		"type": "bar",
 		"colors": ["#f5a623"],

@@ -41,6 +41,8 @@ def compute(f) -> tuple[str, list[dict]]:
 	t = frappe.qb.DocType(r.TICKET)
 	fr_decided, fr_met, res_decided, res_met = _criteria(t, now_datetime())
 	where = r.ticket_conditions(t, f)
+	# one scan: the counts and, per group, the stored durations as one string each (percentiles)
+	r.allow_long_concat()
 	counts = (
 		frappe.qb.from_(t)
 		.select(
@@ -50,16 +52,15 @@ def compute(f) -> tuple[str, list[dict]]:
 			_count(fr_met).as_("fr_met"),
 			_count(res_decided).as_("res_decided"),
 			_count(res_met).as_("res_met"),
+			r.concat_values(t.sop_first_response_seconds, t.first_responded_on.isnotnull()).as_("fr_values"),
+			r.concat_values(t.sop_resolution_seconds, t.resolution_date.isnotnull()).as_("res_values"),
 		)
 		.where(where)
 		.groupby(t[col])
 		.run(as_dict=True)
 	)
-	# percentiles of the stored durations (per group and overall)
-	answered = where & t.first_responded_on.isnotnull()
-	resolved = where & t.resolution_date.isnotnull()
-	first, first_all = r.percentiles(t, answered, t.sop_first_response_seconds, t[col])
-	resolution, resolution_all = r.percentiles(t, resolved, t.sop_resolution_seconds, t[col])
+	first, first_all = r.percentiles_of(counts, "fr_values")
+	resolution, resolution_all = r.percentiles_of(counts, "res_values")
 
 	rows = [_row(group, c, first.get(c.grp, {}), resolution.get(c.grp, {})) for c in counts]
 	rows.sort(key=lambda row: (-row["tickets"], row["group"]))
