@@ -132,7 +132,13 @@ def subject_key(subject: str | None) -> str:
 	numbers) dropped, punctuation and repeated spaces collapsed; at most 140 characters.
 	"Re: Pesanan #123 belum diterima!" and "pesanan 456 BELUM diterima" give the same key.
 	"""
-	text = _PREFIX.sub("", subject or "")
-	text = _TICKET_REF.sub(" ", text.lower())
-	text = _NON_WORD.sub(" ", text).replace("_", " ")
+	# underscores are separators before numbers are dropped ("0_" must not keep its number), and a
+	# cut at 140 characters can leave a number standing alone ("12abc" -> "12"): reduce once more
+	key = _reduce(_PREFIX.sub("", subject or ""))
+	return _reduce(key)
+
+
+def _reduce(text: str) -> str:
+	text = _TICKET_REF.sub(" ", text.lower().replace("_", " "))
+	text = _NON_WORD.sub(" ", text)
 	return " ".join(text.split())[:SUBJECT_KEY_LENGTH].strip()

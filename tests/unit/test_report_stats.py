@@ -83,6 +83,9 @@ def test_subject_key_groups_repeats():
 	assert rs.subject_key("Balas: Tagihan_ganda (INV-2026-77)") == "tagihan ganda inv"
 	assert rs.subject_key(None) == ""
 	assert len(rs.subject_key("kata " * 100)) <= rs.SUBJECT_KEY_LENGTH
+	# an underscore separates a number; a cut at the limit leaves no number standing alone
+	assert rs.subject_key("0_") == ""
+	assert rs.subject_key("x" * 138 + " 12abc") == "x" * 138
 
 
 @given(st.text())
