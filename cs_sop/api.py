@@ -17,6 +17,18 @@ def escalate(ticket: str, reason: str, summary: str, attachment: str | None = No
 		frappe.throw(_("Ticket {0} does not exist.").format(ticket), frappe.DoesNotExistError)
 	if not is_sop_staff() or not frappe.has_permission("HD Ticket", "write", doc=ticket):
 		frappe.throw(_("You cannot escalate ticket {0}.").format(ticket), frappe.PermissionError)
+	from cs_sop.closure import check_classified
+
+	# a complaint is escalated only once classified (the sweep's automatic escalation is not held)
+	check_classified(
+		frappe.db.get_value(
+			"HD Ticket",
+			ticket,
+			["name", "sop_request_type", "ticket_type", "sop_impact", "sop_urgency"],
+			as_dict=True,
+		),
+		_("Before escalating complaint {0}, classify it: {1}."),
+	)
 	if reason not in REASONS:
 		frappe.throw(_("Reason must be one of: {0}.").format(", ".join(_(r) for r in REASONS)))
 	summary = (summary or "").strip()
@@ -66,3 +78,13 @@ def confirm_resolution(
 	from cs_sop.closure import _truthy, confirm
 
 	return confirm(ticket, _truthy(resolved), reason, via)
+
+
+@frappe.whitelist(methods=["POST"])
+def close_with_exception(ticket: str, reason: str) -> str:
+	"""A supervisor (SOP Supervisor, SOP Operations Manager, System Manager) closes a ticket
+	without the customer's confirmation; the reason is required. Checks are in
+	cs_sop.closure.close_with_exception."""
+	from cs_sop.closure import close_with_exception as close
+
+	return close(ticket, reason)

@@ -21,7 +21,9 @@ from frappe.utils import escape_html, get_url, now_datetime
 
 from cs_sop import bulk
 from cs_sop.core import closure as rules
+from cs_sop.core import gates
 from cs_sop.core import survey as survey_rules
+from cs_sop.guest import as_customer, limited
 
 TICKET = "HD Ticket"
 BATCH = 10000
@@ -70,29 +72,134 @@ def before_validate(doc, method=None):
 
 
 def validate(doc, method=None):
-	"""The closure form: what a ticket needs before it may be resolved or closed by an agent."""
+	"""What a ticket needs before a person resolves or closes it: closing needs the customer's
+	confirmation or a supervisor's exception; resolving needs the closure form and, for a
+	complaint, its classification and (if its category says so) an approved solution sent.
+
+	Helpdesk's own inactivity close saves with `ignore_validate` (Frappe skips `validate`); the
+	customer's confirmation and the automatic close write in bulk (`close_resolved`)."""
 	before = doc.get_doc_before_save()
-	if doc.is_new() or not before or doc.status_category != "Resolved":
-		return
+	if doc.is_new() or not before:
+		return  # Helpdesk opens every new ticket with its default open status
 	if before.status == doc.status:
 		return  # not a resolution: a re-save (e.g. Helpdesk re-applying SLAs after a holiday change)
-	if before.status_category not in OPEN_CATEGORIES:
+	if doc.status == gates.CLOSED:
+		if _merged_into_other(doc):
+			return  # a duplicate: its conversation goes on in the ticket it was merged into
+		check_close(doc)
+	if doc.status_category != "Resolved" or before.status_category not in OPEN_CATEGORIES:
 		return  # Resolved -> Closed: checked when it was resolved
-	if not frappe.get_cached_doc("SOP Settings").get("require_closure_form", 1):
+	if not _settings().get("require_closure_form", 1):
 		return
-	if not _is_agent() and frappe.session.user != "Administrator":
-		return  # a customer closing their own ticket from the portal has nothing to fill in
-	missing = rules.closure_missing(
-		doc.get("sop_request_type"), doc.resolution_details, doc.get("sop_root_cause")
+	if (_is_agent() or frappe.session.user == "Administrator") and not _is_portal_customer():
+		missing = rules.closure_missing(
+			doc.get("sop_request_type"), doc.resolution_details, doc.get("sop_root_cause")
+		)
+		if missing:
+			labels = {"resolution_details": _("Resolution Summary"), "sop_root_cause": _("Root Cause")}
+			frappe.throw(
+				_("Before resolving ticket {0}, fill in: {1}.").format(
+					doc.name, ", ".join(labels[m] for m in missing)
+				),
+				title=_("Closure form incomplete"),
+			)
+	if _person_at_work() and not _is_portal_customer():
+		check_complaint_gates(doc)
+
+
+# ---------- gates ----------
+
+
+def _person_at_work() -> bool:
+	"""A person's request (agent UI, desk, REST), or a job a person started (Frappe's bulk edit):
+	the gates apply. Not a scheduler job, the email pull, a console or a test run as
+	Administrator, nor install and migrate: those are the system."""
+	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_patch:
+		return False
+	if frappe.session.user == "Guest":
+		return False  # a guest writes no ticket: only server code that checked a token or key does
+	if getattr(frappe.local, "request", None):
+		return True
+	return frappe.session.user != "Administrator"
+
+
+def _is_portal_customer(user: str | None = None) -> bool:
+	"""A portal customer (a Website User): Helpdesk lets them write only their own tickets."""
+	user = user or frappe.session.user
+	if user in ("Administrator", "Guest"):
+		return False
+	return frappe.get_cached_value("User", user, "user_type") == "Website User"
+
+
+def _merged_into_other(doc) -> bool:
+	"""Helpdesk's merge closes the duplicate and points it at the ticket that goes on."""
+	return bool(
+		doc.get("is_merged")
+		and doc.get("merged_with")
+		and doc.merged_with != doc.name
+		and frappe.db.exists(TICKET, doc.merged_with)
+	)
+
+
+def check_close(doc) -> None:
+	"""A person moves a ticket to Closed: only its customer (Helpdesk's portal Close is their
+	confirmation), Helpdesk's merge of a duplicate into another ticket, or a supervisor's exception
+	(`close_with_exception`). The customer's confirmation by link, portal or phone and the
+	automatic close after N working days are `close_resolved`."""
+	if not _settings().get("close_needs_confirmation", 1) or not _person_at_work():
+		return
+	if gates.may_close_by_hand(
+		_is_portal_customer(),
+		set(frappe.get_roles()),
+		doc.flags.get("cs_sop_close_exception"),
+		_merged_into_other(doc),
+	):
+		return
+	days = _int_setting("confirmation_days", 3)
+	frappe.throw(
+		_(
+			"Ticket {0} cannot be closed yet: it needs the customer's confirmation. It closes when "
+			"the customer confirms (link, portal, or an agent's Record Confirmation of a phone call "
+			"or visit), automatically after {1} working days without an answer, or by a supervisor's "
+			"exception with a reason (Close with Exception)."
+		).format(doc.name, days),
+		title=_("Customer confirmation needed"),
+	)
+
+
+def check_complaint_gates(doc) -> None:
+	"""A complaint is resolved only once classified and, when its category requires it, once an
+	approved SOP Solution was sent to the customer."""
+	if doc.get("sop_request_type") != gates.COMPLAINT:
+		return
+	check_classified(doc, _("Before resolving complaint {0}, classify it: {1}."))
+	requires = frappe.get_cached_value("HD Ticket Type", doc.ticket_type, "sop_requires_approved_solution")
+	if gates.solution_missing(doc.sop_request_type, requires, solution_sent(doc.name)):
+		frappe.throw(
+			_(
+				"Complaint {0} (category {1}) can be resolved only after an approved solution was "
+				"sent to the customer: propose an SOP Solution, have it approved, then send it."
+			).format(doc.name, _(doc.ticket_type)),
+			title=_("Approved solution needed"),
+		)
+
+
+def check_classified(doc, message: str) -> None:
+	"""A complaint has a real category, impact and urgency; else `message` names what is missing."""
+	missing = gates.classification_missing(
+		doc.get("sop_request_type"), doc.get("ticket_type"), doc.get("sop_impact"), doc.get("sop_urgency")
 	)
 	if missing:
-		labels = {"resolution_details": _("Resolution Summary"), "sop_root_cause": _("Root Cause")}
+		labels = {"ticket_type": _("Category"), "sop_impact": _("Impact"), "sop_urgency": _("Urgency")}
 		frappe.throw(
-			_("Before resolving ticket {0}, fill in: {1}.").format(
-				doc.name, ", ".join(labels[m] for m in missing)
-			),
-			title=_("Closure form incomplete"),
+			message.format(doc.name, ", ".join(labels[m] for m in missing)),
+			title=_("Complaint not classified"),
 		)
+
+
+def solution_sent(ticket: str) -> bool:
+	"""An approved SOP Solution of the ticket was sent to the customer (cs_sop.solution)."""
+	return bool(frappe.db.exists("SOP Solution", {"ticket": ticket, "status": "Sent"}))
 
 
 def on_update(doc, method=None):
@@ -219,7 +326,10 @@ def send_confirmation_request(ticket: str) -> bool:
 			"team": _("Customer Service", lang=lang),
 		},
 	)
-	return messaging.send_to_customer(ticket, subject, html, what=_("Confirmation requests"))
+	# WhatsApp after 24 hours: the approved template's two URL buttons (Yes, No) carry the links
+	path = f"{ticket}/{confirmation_token(ticket, row.sop_confirmation_requested_on)}"
+	buttons = {"kind": "Confirmation", "suffixes": [f"{path}?answer=yes", f"{path}?answer=no"]}
+	return messaging.send_to_customer(ticket, subject, html, what=_("Confirmation requests"), buttons=buttons)
 
 
 # ---------- answering ----------
@@ -257,7 +367,8 @@ def confirm_by_token(ticket: str, token: str, resolved: bool, reason: str | None
 	row = ticket_for_token(ticket, token, lock=True)
 	if not row:
 		frappe.throw(_("This confirmation link is not valid."), frappe.PermissionError)
-	return _answer(row, resolved, reason, rules.VIA_LINK, by=row.raised_by)
+	with as_customer(row.raised_by):  # written in the customer's name, not Guest's
+		return _answer(row, resolved, reason, rules.VIA_LINK, by=row.raised_by)
 
 
 def confirm(ticket: str, resolved: bool, reason: str | None = None, via: str | None = None) -> str:
@@ -321,11 +432,12 @@ def _answer(row, resolved: bool, reason: str | None, via: str, by: str | None) -
 
 			send_due(only=due_now)
 		return rules.CONFIRMED
+	from cs_sop.ticket import set_system_fields
+
 	doc = frappe.get_doc(TICKET, row.name)
 	doc.flags.ignore_permissions = True  # the caller's right to answer was checked above
 	doc.flags.cs_sop_trusted = True  # sop_* fields written by the system, not by the caller
-	doc.sop_confirmation_via = via
-	doc.sop_resolution_confirmed = rules.NOT_RESOLVED
+	set_system_fields(doc, {"sop_confirmation_via": via, "sop_resolution_confirmed": rules.NOT_RESOLVED})
 	doc.status = doc.ticket_reopen_status or "Open"
 	doc.save()
 	_log(row.name, _("the customer says the issue is not resolved ({0})").format(_(via)))
@@ -477,6 +589,62 @@ def resolve(ticket: str, resolution: str, root_cause: str | None = None, status:
 	return doc.status
 
 
+# ---------- a supervisor's exception ----------
+
+
+def close_with_exception(ticket: str, reason: str) -> str:
+	"""A supervisor closes a ticket without the customer's confirmation. The reason, who and when
+	stay on the ticket (system-owned fields, in the reports) and in its activity log."""
+	if not ticket or not frappe.db.exists(TICKET, ticket):
+		frappe.throw(_("Ticket {0} does not exist.").format(ticket), frappe.DoesNotExistError)
+	user = frappe.session.user
+	roles = set(frappe.get_roles(user)) if user != "Guest" else set()
+	if not roles & set(gates.EXCEPTION_ROLES):
+		frappe.throw(
+			_(
+				"Only an SOP Supervisor, an SOP Operations Manager or a System Manager can close a "
+				"ticket without the customer's confirmation."
+			),
+			frappe.PermissionError,
+		)
+	if not frappe.has_permission(TICKET, "write", doc=ticket, user=user):
+		frappe.throw(_("You cannot close ticket {0}.").format(ticket), frappe.PermissionError)
+	status = frappe.db.get_value(TICKET, ticket, "status", for_update=True)
+	problem = gates.exception_problem(roles, reason, status)
+	if problem == "closed":
+		frappe.throw(_("Ticket {0} is already closed.").format(ticket))
+	if problem == "reason":
+		frappe.throw(
+			_("A reason is required to close ticket {0} without the customer's confirmation.").format(ticket)
+		)
+	if problem == "too_long":
+		frappe.throw(_("The reason is too long (at most {0} characters).").format(gates.MAX_EXCEPTION_REASON))
+	from cs_sop.ticket import set_system_fields
+
+	reason = reason.strip()
+	doc = frappe.get_doc(TICKET, ticket)  # the supervisor's own permissions apply to the save
+	# the exception fields are system-owned: written here, after the checks above
+	doc.flags.cs_sop_trusted = True
+	set_system_fields(
+		doc,
+		{
+			"sop_close_exception_by": user,
+			"sop_close_exception_on": now_datetime(),
+			"sop_close_exception_reason": reason,
+		},
+	)
+	doc.flags.cs_sop_close_exception = reason  # what check_close accepts (flags are not REST input)
+	doc.status = gates.CLOSED
+	doc.save()
+	_log(
+		ticket,
+		_("closed the ticket without the customer's confirmation (supervisor's exception): {0}").format(
+			reason
+		),
+	)
+	return doc.status
+
+
 # ---------- whitelisted ----------
 
 
@@ -489,6 +657,7 @@ def resolve_ticket(
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@limited
 def confirm_link(ticket: str, token: str, resolved: bool | int | str, reason: str | None = None) -> str:
 	"""The customer's Yes / No from the confirmation page (no login: the link's token is the permission)."""
 	return confirm_by_token(ticket, token, _truthy(resolved), reason)
@@ -505,15 +674,19 @@ def _truthy(value) -> bool:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@limited
 def confirm_form(ticket: str, token: str, resolved: str, reason: str | None = None) -> None:
 	"""The confirmation page's plain HTML forms: answer, then back to the page."""
 	base = f"/sop-confirm/{quote(str(ticket))}/{token if survey_rules.is_well_formed(token) else 'invalid'}"
 	try:
 		confirm_by_token(ticket, token, _truthy(resolved), reason)
 		location = base
-	except (frappe.ValidationError, frappe.PermissionError) as e:
+	except (frappe.ValidationError, frappe.PermissionError):
 		frappe.clear_messages()
 		frappe.db.rollback()
-		location = base + "?" + frappe.utils.urlencode({"error": str(e)[:300]})
+		from cs_sop.www.sop_confirm import error_code
+
+		# a code, not the message: the page shows its own fixed text for it
+		location = base + "?" + frappe.utils.urlencode({"error": error_code(ticket, token, resolved, reason)})
 	frappe.local.response["type"] = "redirect"
 	frappe.local.response["location"] = location

@@ -4,15 +4,26 @@ app_publisher = "cs_sop developers"
 app_description = "Indonesian customer-service SOP on Frappe Helpdesk"
 app_email = "dev@cs-sop.invalid"
 app_license = "agpl-3.0"
+# Helpdesk 1.25.1 to 1.28.x: the range is pyproject.toml [tool.bench.frappe-dependencies] (bench checks it;
+# Frappe 15 hooks have no version field); what differs between them is cs_sop/compat.py
 required_apps = ["helpdesk"]
 require_type_annotated_api_methods = True
 
 # Installation
 # ------------
-after_install = ["cs_sop.setup.install.after_install", "cs_sop.i18n.install_translations"]
+after_install = [
+	"cs_sop.setup.install.after_install",
+	"cs_sop.i18n.install_translations",
+	# Helpdesk 1.28 enables an empty team's round robin, which fails every ticket routed there
+	"cs_sop.compat.disable_empty_team_rules",
+]
 # compiles cs_sop/locale/*.po into the bench's .mo files (Frappe v15 reads only those)
 # new custom fields and new SOP Settings defaults of a later version, every migrate (idempotent)
-after_migrate = ["cs_sop.setup.sync.after_migrate", "cs_sop.i18n.install_translations"]
+after_migrate = [
+	"cs_sop.setup.sync.after_migrate",
+	"cs_sop.i18n.install_translations",
+	"cs_sop.compat.disable_empty_team_rules",
+]
 before_uninstall = "cs_sop.setup.install.before_uninstall"
 
 # Document events
@@ -23,6 +34,12 @@ before_uninstall = "cs_sop.setup.install.before_uninstall"
 doc_events = {
 	"HD Ticket": {
 		"before_insert": "cs_sop.ticket.before_insert",
+		"after_insert": [
+			# a channel owner's own assignment rule, before Frappe applies the team's (on_update)
+			"cs_sop.channel_owner.after_insert",
+			# every new ticket's number to its customer, once, after the insert commits
+			"cs_sop.receipt.after_insert",
+		],
 		"before_validate": [
 			"cs_sop.ticket.before_validate",
 			# complaint notices: markers written without `modified` survive a stale save (issue 11)
@@ -43,14 +60,31 @@ doc_events = {
 			"cs_sop.notices.on_ticket_update",
 			# the confirmation request, the survey when due at once (issue 10)
 			"cs_sop.closure.on_update",
+			# resolved or closed while a chat customer waits: the reply clock ends unanswered
+			"cs_sop.message_clock.on_ticket_update",
 		],
+		# a spam ticket: a System Manager's delete takes its SOP records along, others are refused
+		"on_trash": "cs_sop.permissions.on_ticket_trash",
 	},
 	# a customer's message on a ticket outside operating hours: one reply per closed period (issue 11)
-	"Communication": {"after_insert": "cs_sop.notices.on_communication"},
+	"Communication": {
+		"after_insert": [
+			"cs_sop.notices.on_communication",
+			# a Live Chat conversation's message to the visitor's realtime room (cs_sop/livechat)
+			"cs_sop.livechat.service.on_communication",
+			# a chat customer's message starts the reply clock, the agent's reply stops it
+			"cs_sop.message_clock.on_communication",
+		]
+	},
 	# the complaint notice templates must render before they are saved (issue 11)
 	"Email Template": {"validate": "cs_sop.notices.validate_email_template"},
 	# a department head who is not staff gets the role to decide in the desk (issue 11)
 	"HD Ticket Type": {"validate": "cs_sop.solution.on_ticket_type_validate"},
+	# a team without members keeps its assignment rule disabled (Helpdesk 1.28 enables it)
+	"HD Team": {
+		"after_insert": "cs_sop.compat.disable_empty_team_rule",
+		"on_update": "cs_sop.compat.disable_empty_team_rule",
+	},
 	"HD Service Holiday List": {
 		"on_update": [
 			"cs_sop.sla.clear_calendar",
@@ -64,6 +98,8 @@ doc_events = {
 	# any change to the ladder's configuration re-plans the open tickets' next check (one job);
 	# on_change: it runs after Frappe cleared the document cache of the saved configuration
 	"SOP Settings": {
+		# the channel owners: SOP Operations Manager / System Manager only, one row per channel
+		"validate": "cs_sop.channel_owner.validate_settings",
 		"on_change": "cs_sop.escalation.enqueue_replan",
 		"on_update": [
 			# retention changed: the closed tickets' anonymisation dates follow (issue 10)
@@ -100,8 +136,9 @@ scheduler_events = {
 	"cron": {
 		"* * * * *": [
 			"cs_sop.escalation.enqueue_sweep",
-			# WhatsApp: events a lost job left pending, rate-limited sends due again (issue 13)
-			"cs_sop.whatsapp.jobs.sweep",
+			# WhatsApp: events a lost job left pending, rate-limited sends due again (issue 13);
+			# queues the sweep on the long queue (deduplicated)
+			"cs_sop.whatsapp.jobs.enqueue_sweep",
 		],
 		# solutions waiting too long for approval: reminder, then the SOP Operations Manager (issue 11)
 		"*/5 * * * *": [
@@ -135,8 +172,20 @@ override_doctype_class = {
 	"HD Service Level Agreement": "cs_sop.overrides.hd_service_level_agreement.SOPServiceLevelAgreement",
 }
 
+# the printed receipt (Print Format "Tanda Terima Pengaduan") reads its Indonesian values here
+jinja = {"methods": ["cs_sop.receipt.cs_sop_receipt_details"]}
+
 # cs_sop.messaging.send_to_customer: automatic notices on WhatsApp tickets go over WhatsApp
-cs_sop_channel_senders = {"WhatsApp": ["cs_sop.whatsapp.outbound.send_notice"]}
+cs_sop_channel_senders = {
+	"WhatsApp": ["cs_sop.whatsapp.outbound.send_notice"],
+	# Live Chat: by email when the visitor gave an address (cs_sop/livechat)
+	"Live Chat": ["cs_sop.livechat.service.send_notice"],
+	# Messenger / Instagram DMs (cs_sop/meta); a Social Media ticket entered by hand: email
+	"Social Media": ["cs_sop.meta.outbound.send_notice"],
+}
+
+# Website live chat: only the allowed websites may frame the chat page /sop-chat
+after_request = ["cs_sop.livechat.page.frame_headers"]
 
 # Bahasa Indonesia in Helpdesk's UI: the original method, then its labels translated (cs_sop/i18n.py)
 override_whitelisted_methods = {
@@ -157,11 +206,18 @@ has_permission = {
 	"SOP Solution": "cs_sop.solution.has_permission",
 	# SOP Escalation: readable with its ticket (team-limited agents: their teams' only)
 	"SOP Escalation": "cs_sop.permissions.escalation_has_permission",
+	# customer data (answers, phone numbers, texts): readable with its ticket; no ticket: managers
+	"SOP Survey": "cs_sop.permissions.ticket_row_has_permission",
+	"SOP WhatsApp Message": "cs_sop.permissions.ticket_row_has_permission",
+	"SOP WhatsApp Event": "cs_sop.permissions.ticket_row_has_permission",
 	# Helpdesk gives All/Guest read on HD Article: drafts (e.g. from solutions) stay internal
 	"HD Article": "cs_sop.permissions.article_has_permission",
 }
 permission_query_conditions = {
 	"SOP Solution": "cs_sop.solution.permission_query",
 	"SOP Escalation": "cs_sop.permissions.escalation_query",
+	"SOP Survey": "cs_sop.permissions.survey_query",
+	"SOP WhatsApp Message": "cs_sop.permissions.whatsapp_message_query",
+	"SOP WhatsApp Event": "cs_sop.permissions.whatsapp_event_query",
 	"HD Article": "cs_sop.permissions.article_query",
 }

@@ -81,17 +81,28 @@ def _from_helpdesk_ui() -> bool:
 	return any(path == p or path.startswith(p + "/") for p in HELPDESK_PATHS)
 
 
+def _original(method: str, kwargs: dict) -> Any:
+	"""The original whitelisted method (Helpdesk's or Frappe's), given the request's own arguments.
+
+	The overrides below take `**kwargs` instead of re-declaring the original's signature: Frappe
+	validates a whitelisted method's annotated arguments against the request, and Helpdesk widens its
+	signatures between releases (1.28 sends `get_list_data`'s `filters` as a list where 1.25 sent a
+	dict), so a copied signature would refuse what the installed release accepts. `frappe.call`
+	keeps only the arguments the original declares, and the original checks its own types and
+	permissions.
+	"""
+	return frappe.call(frappe.get_attr(method), **kwargs)
+
+
 @frappe.whitelist()
-def getdoctype(doctype: str, with_parent: bool = False, cached_timestamp: str | None = None):
+def getdoctype(**kwargs: Any):
 	"""`frappe.desk.form.load.getdoctype` with HD Ticket's labels translated for Helpdesk's UI.
 
 	Helpdesk's side panel (`TicketDetailsTab.vue`) shows `field.label` of this meta without `__()`;
 	the desk translates labels itself, so only requests from `/helpdesk` get translated copies.
 	"""
-	from frappe.desk.form.load import getdoctype as original
-
-	result = original(doctype, with_parent=with_parent, cached_timestamp=cached_timestamp)
-	if doctype != TICKET or not _from_helpdesk_ui() or not frappe.response.get("docs"):
+	result = _original("frappe.desk.form.load.getdoctype", kwargs)
+	if kwargs.get("doctype") != TICKET or not _from_helpdesk_ui() or not frappe.response.get("docs"):
 		return result
 	docs = []
 	for meta in frappe.response.docs:
@@ -107,16 +118,14 @@ def getdoctype(doctype: str, with_parent: bool = False, cached_timestamp: str | 
 
 
 @frappe.whitelist()
-def get_ticket_customizations() -> dict:
+def get_ticket_customizations(**kwargs: Any) -> dict:
 	"""Helpdesk's `get_ticket_customizations` with translated choices for the SOP's Select fields.
 
 	The side panel shows a Select field's raw options, but a field with a `url_method` gets its
 	options from that method as `{label, value}`: pointing it at `select_options` shows Indonesian
 	labels while the stored value stays the English option.
 	"""
-	from helpdesk.helpdesk.doctype.hd_ticket.api import get_ticket_customizations as original
-
-	result = original()
+	result = _original("helpdesk.helpdesk.doctype.hd_ticket.api.get_ticket_customizations", kwargs)
 	meta = frappe.get_meta(TICKET)
 	for row in result.get("custom_fields") or []:
 		df = meta.get_field(row.get("fieldname"))
@@ -140,11 +149,9 @@ def select_options(fieldname: str | None = None) -> list[dict]:
 
 
 @frappe.whitelist()
-def get_template(name: str) -> dict:
+def get_template(**kwargs: Any) -> dict:
 	"""`hd_ticket_template.api.get_one` (new-ticket form, agents and customers) with labels translated."""
-	from helpdesk.helpdesk.doctype.hd_ticket_template.api import get_one as original
-
-	result = original(name)
+	result = _original("helpdesk.helpdesk.doctype.hd_ticket_template.api.get_one", kwargs)
 	for field in result.get("fields") or []:
 		for key in ("label", "description", "placeholder"):
 			if field.get(key):
@@ -155,11 +162,9 @@ def get_template(name: str) -> dict:
 
 
 @frappe.whitelist()
-def get_ticket(name: str, is_customer_portal: bool = False) -> dict:
+def get_ticket(**kwargs: Any) -> dict:
 	"""`hd_ticket.api.get_one` (agent and portal ticket page) with the template's labels translated."""
-	from helpdesk.helpdesk.doctype.hd_ticket.api import get_one as original
-
-	result = original(name, is_customer_portal=is_customer_portal)
+	result = _original("helpdesk.helpdesk.doctype.hd_ticket.api.get_one", kwargs)
 	template = result.get("template") if isinstance(result, dict) else None
 	for field in (template or {}).get("fields") or []:
 		if field.get("label"):
@@ -168,33 +173,9 @@ def get_ticket(name: str, is_customer_portal: bool = False) -> dict:
 
 
 @frappe.whitelist()
-def get_list_data(
-	doctype: str,
-	filters: dict | None = None,
-	default_filters: dict | None = None,
-	order_by: str = "modified desc",
-	page_length: int = 20,
-	columns: list | None = None,
-	rows: list | None = None,
-	show_customer_portal_fields: bool = False,
-	view: dict | None = None,
-	is_default: bool = False,
-) -> dict:
+def get_list_data(**kwargs: Any) -> dict:
 	"""`helpdesk.api.doc.get_list_data` with column and field labels translated (list views)."""
-	from helpdesk.api.doc import get_list_data as original
-
-	result = original(
-		doctype,
-		filters=filters or {},
-		default_filters=default_filters or {},
-		order_by=order_by,
-		page_length=page_length,
-		columns=columns or [],
-		rows=rows or [],
-		show_customer_portal_fields=show_customer_portal_fields,
-		view=view,
-		is_default=is_default,
-	)
+	result = _original("helpdesk.api.doc.get_list_data", kwargs)
 	translate_labels(result.get("columns"))
 	translate_labels(result.get("fields"))
 	group_by = result.get("group_by_field")
@@ -204,24 +185,14 @@ def get_list_data(
 
 
 @frappe.whitelist()
-def get_filterable_fields(
-	doctype: str, show_customer_portal_fields: bool = False, ignore_team_restrictions: bool = False
-) -> list:
+def get_filterable_fields(**kwargs: Any) -> list:
 	"""`helpdesk.api.doc.get_filterable_fields` with labels translated (filter menu)."""
-	from helpdesk.api.doc import get_filterable_fields as original
-
 	# a deep copy: Helpdesk caches this result (redis_cache), its labels must stay English
-	fields = original(
-		doctype,
-		show_customer_portal_fields=show_customer_portal_fields,
-		ignore_team_restrictions=ignore_team_restrictions,
-	)
+	fields = _original("helpdesk.api.doc.get_filterable_fields", kwargs)
 	return translate_labels(copy.deepcopy(fields))
 
 
 @frappe.whitelist()
-def sort_options(doctype: str, show_customer_portal_fields: bool = False) -> list:
+def sort_options(**kwargs: Any) -> list:
 	"""`helpdesk.api.doc.sort_options` with labels translated (sort menu)."""
-	from helpdesk.api.doc import sort_options as original
-
-	return translate_labels(original(doctype, show_customer_portal_fields=show_customer_portal_fields))
+	return translate_labels(_original("helpdesk.api.doc.sort_options", kwargs))

@@ -96,15 +96,21 @@ def customer_of(ticket: str) -> dict:
 	)
 
 
-def send_to_customer(ticket: str, subject: str, message: str, what: str = "") -> bool:
+def send_to_customer(
+	ticket: str, subject: str, message: str, what: str = "", buttons: dict | None = None
+) -> bool:
 	"""Queue a message to the ticket's customer on the ticket's channel (email by default).
 
 	`message` is HTML for email. Channels other than email plug in here (WhatsApp, issue 13).
+	`buttons`: the message's links for a channel that sends them as buttons of an approved
+	template (WhatsApp after 24 hours): {"kind": "Confirmation" | "Survey", "suffixes": [...]}.
 	Returns True when the message was queued.
 	"""
 	customer = customer_of(ticket)
 	sender = _channel_sender(customer.channel)
 	if sender:
+		if buttons and getattr(sender, "takes_buttons", False):
+			return bool(sender(ticket, subject, message, buttons=buttons))
 		return bool(sender(ticket, subject, message))
 	return email([customer.email], subject, message, ticket=ticket, what=what)
 

@@ -22,6 +22,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, get_system_timezone, now_datetime, strip_html
 
+from cs_sop.core import gates
 from cs_sop.core import notices as rules
 from cs_sop.core.id_dates import format_datetime
 
@@ -30,6 +31,7 @@ ACKNOWLEDGEMENT = "SOP - Tanda Terima Keluhan"
 OUT_OF_HOURS = "SOP - Di Luar Jam Operasional"
 PROGRESS = "SOP - Pembaruan Progres Tiket"
 SOLUTION = "SOP - Penyampaian Solusi"
+RECEIPT = "SOP - Tanda Terima Tiket"  # every new ticket's number (cs_sop.receipt)
 CLOSING = "<p>Hormat kami,<br>Layanan Pelanggan</p>"
 GREETING = "<p>Yth. Bapak/Ibu{% if customer_name %} {{ customer_name }}{% endif %},</p>"
 
@@ -58,6 +60,14 @@ TEMPLATES = {
 		"{{ target }}.{% endif %}</p><p>Kami akan terus memantau dan mengabari Bapak/Ibu hingga "
 		"permasalahan selesai.</p>" + CLOSING,
 	),
+	RECEIPT: (
+		"Pesan Bapak/Ibu telah kami terima - Tiket #{{ ticket }}",
+		GREETING + "<p>Terima kasih telah menghubungi layanan pelanggan kami. Pesan Bapak/Ibu telah "
+		"kami terima dan kami catat dengan nomor tiket <b>#{{ ticket }}</b>"
+		"{% if subject %} ({{ subject }}){% endif %}.</p><p>Mohon sebutkan nomor tiket tersebut setiap "
+		"kali Bapak/Ibu menghubungi kami mengenai hal ini. Kami akan segera menindaklanjutinya.</p>"
+		+ CLOSING,
+	),
 	SOLUTION: (
 		"Solusi atas keluhan Bapak/Ibu - Tiket #{{ ticket }}",
 		GREETING + "<p>Terkait keluhan Bapak/Ibu pada tiket <b>#{{ ticket }}</b> ({{ subject }}), "
@@ -79,12 +89,8 @@ SAMPLE = {
 	"solution_status": "Menunggu persetujuan",
 	"solution": "<p>Kami kirim ulang pesanan Bapak/Ibu.</p>",
 }
-NOTICE_FIELDS = (
-	"sop_ack_notice_sent_on",
-	"sop_ooh_reply_period",
-	"sop_applied_solution",
-	"sop_last_customer_update",
-)
+# the notice markers: system-owned, kept through every save (cs_sop.ticket.keep_system_fields)
+NOTICE_FIELDS = gates.NOTICE_FIELDS
 
 
 # ---------- templates ----------
@@ -192,14 +198,12 @@ def _send(ticket: str, template: str, context: dict, what: str) -> bool:
 
 
 def keep_notice_fields(doc, method=None):
-	"""HD Ticket before_validate: the notice markers are written without `modified`; an agent's
-	save of an older copy must not undo them (nor move the last agent response back)."""
+	"""HD Ticket before_validate: a progress update moves the last agent response without
+	`modified`; an agent's save of an older copy must not move it back. (The notice markers are
+	system-owned fields, kept by cs_sop.ticket.keep_system_fields.)"""
 	before = doc.get_doc_before_save()
 	if not before:
 		return
-	for field in NOTICE_FIELDS:
-		if before.get(field) and not doc.get(field):
-			doc.set(field, before.get(field))
 	if before.last_agent_response and (
 		not doc.last_agent_response
 		or get_datetime(before.last_agent_response) > get_datetime(doc.last_agent_response)

@@ -2,8 +2,9 @@
 
 On (the default): *SOP Standar* is Helpdesk's default SLA and *SOP Chat & WhatsApp* is enabled;
 Helpdesk's previous default SLA is remembered (SOP Settings → previous_default_sla) and disabled,
-because Helpdesk tries every enabled non-default SLA before the default one and its old default
-(no condition) would catch every ticket.
+because Helpdesk tries every enabled non-default SLA before the default one and, on 1.25, its old
+default (no condition) would catch every ticket (1.28 skips an SLA without a condition; disabled,
+it is out of the choice on both).
 
 Off: the previous default SLA is the default again (enabled) and both SOP SLAs are disabled:
 Helpdesk chooses SLAs as it does without cs_sop. The SOP fields, the priority matrix and the

@@ -4,7 +4,8 @@
    more **SOP Solution** records on a ticket (step 6).
 2. CS picks one and submits it for approval (step 7). The approver is the category's department
    head (HD Ticket Type `sop_approver` user and/or `sop_approver_role`; SOP Settings' default role
-   when the category names none). Approvers get a ToDo (their "waiting for my approval" list in
+   when the category names none; only an SOP Operations Manager or a System Manager sets them,
+   and only staff approve). Approvers get a ToDo (their "waiting for my approval" list in
    the desk), a notification and an email.
 3. The approver approves, or rejects with a reason (step 8); the action owner, the proposer and
    the ticket's agents are told (steps 8-9). Not decided in time (operating hours, SOP Settings):
@@ -12,6 +13,10 @@
 4. Only an approved solution is sent to the customer (step 10), through `cs_sop.messaging`.
    The ticket keeps it in `sop_applied_solution` (step 12, the complaint register); it can become
    a Knowledge Base draft for its category with one action.
+
+Whoever decides is neither the proposer nor the submitter (SOP Settings may allow it for tiny
+teams). Only the proposal's content is edited by hand (by its proposer or a manager, while it is
+Proposed); every other field changes through the actions below, which set `flags.sop_action`.
 
 Every action locks the solution row (SELECT ... FOR UPDATE) before it checks the status, so a
 double click or two approvers at once decide once.
@@ -30,6 +35,9 @@ OPS_MANAGER = "SOP Operations Manager"
 DEPARTMENT_HEAD = "SOP Department Head"
 # may act on every solution (propose on any ticket, read all)
 MANAGER_ROLES = ("System Manager", "Agent Manager", "SOP Supervisor", OPS_MANAGER)
+# set the approvers of a category, edit anyone's proposal while it is Proposed
+APPROVER_ADMINS = ("System Manager", OPS_MANAGER)
+APPROVER_FIELDS = ("sop_approver", "sop_approver_role")
 BATCH = 500
 
 
@@ -94,7 +102,24 @@ def check_can_handle(ticket: str, user: str) -> None:
 		frappe.throw(_("Only agents handle the customer's ticket."), frappe.PermissionError)
 
 
+def is_approver_admin(user: str) -> bool:
+	return user == "Administrator" or bool(_roles(user) & set(APPROVER_ADMINS))
+
+
+def may_edit_proposal(proposed_by: str | None, user: str) -> bool:
+	"""The proposal's content (while Proposed): its proposer, an SOP Operations Manager, a System Manager."""
+	return user == proposed_by or is_approver_admin(user)
+
+
+def separate_duties() -> bool:
+	"""SOP Settings: whoever decides is neither the proposer nor the submitter (on unless switched off)."""
+	value = frappe.db.get_singles_dict("SOP Settings").get("separate_approver")
+	return value is None or bool(int(value or 0))
+
+
 def can_decide(sol, user: str) -> bool:
+	if user in (sol.get("proposed_by"), sol.get("submitted_by")) and separate_duties():
+		return False
 	roles = _roles(user)
 	if sol.approver_user and sol.approver_user == user:
 		return True
@@ -145,16 +170,47 @@ def approver_users(sol) -> list[str]:
 
 
 def has_permission(doc, ptype=None, user=None):
-	"""Row level: managers all; approvers what they must decide; agents what is on tickets they read."""
+	"""Row level. Read: managers all; approvers what they must decide; staff what is on tickets they
+	read. Write (the desk form, PUT /api/resource, frappe.client.*): only the proposal's content, by
+	its proposer or an SOP Operations Manager / System Manager, while it is Proposed; everything
+	else changes through the actions, which save with their own checks."""
+	from frappe.permissions import push_perm_check_log
+
 	user = user or frappe.session.user
-	if user == "Administrator" or is_manager(user):
+	ptype = ptype or "read"
+	if user == "Administrator":
+		return True
+	if ptype == "create":
+		return not doc.get("ticket") or bool(frappe.has_permission(TICKET, "read", doc=doc.ticket, user=user))
+	if ptype in ("write", "share", "submit", "cancel", "amend"):
+		# the stored row: a PUT checks the document it is about to save, with the caller's values
+		stored = frappe.db.get_value(SOLUTION, doc.name, ["status", "proposed_by"], as_dict=True) or doc
+		if stored.status != "Proposed":
+			push_perm_check_log(
+				_(
+					"Solution {0} is {1}: it changes only through its actions (submit, approve, reject, send)."
+				).format(doc.name, _(stored.status))
+			)
+			return False
+		if not may_edit_proposal(stored.proposed_by, user):
+			push_perm_check_log(
+				_("Only the proposer ({0}) or an SOP Operations Manager edits solution {1}.").format(
+					stored.proposed_by, doc.name
+				)
+			)
+			return False
+		return True
+	if ptype == "delete":
+		return is_manager(user)
+	if is_manager(user):
 		return True
 	if doc.get("approver_user") == user or doc.get("approver_role") in _roles(user):
 		return True
 	if doc.get("proposed_by") == user or doc.get("owner") == user:
 		return True
-	if not doc.get("ticket"):
-		return ptype == "create"
+	# a customer reads their ticket, never its solutions (cost notes, internal names)
+	if not doc.get("ticket") or not _is_agent(user):
+		return False
 	return bool(frappe.has_permission(TICKET, "read", doc=doc.ticket, user=user))
 
 
@@ -271,6 +327,13 @@ def submit_for_approval(solution: str) -> dict:
 		)
 	category = frappe.db.get_value(TICKET, sol.ticket, "ticket_type")
 	sol.approver_user, sol.approver_role = approvers_of(category)
+	problems = approver_problems(sol.approver_user, sol.approver_role)
+	if problems:
+		frappe.throw(
+			_(
+				"The approver of category {0} cannot be used: {1} An SOP Operations Manager must set another."
+			).format(category or "-", " ".join(problems))
+		)
 	now = now_datetime()
 	sol.status = "Pending Approval"
 	sol.submitted_on = now
@@ -287,6 +350,15 @@ def submit_for_approval(solution: str) -> dict:
 				category or "-"
 			)
 		)
+	if separate_duties():
+		approvers = [u for u in approvers if u not in (sol.proposed_by, user)]
+		if not approvers:
+			frappe.throw(
+				_(
+					"Only the proposer or you could approve solution {0}: someone else must decide. Ask an SOP Operations Manager to set another approver for category {1}."
+				).format(sol.name, category or "-"),
+				frappe.PermissionError,
+			)
 	_assign(sol, approvers)
 	_notify(approvers, sol, "waiting", email=True)
 	_activity(sol.ticket, _("submitted solution {0} for approval").format(sol.name))
@@ -314,8 +386,10 @@ def _decide(solution: str, status: str, reason: str | None = None) -> dict:
 		frappe.throw(_("Solution {0} is {1}: there is nothing to decide.").format(sol.name, _(sol.status)))
 	if not can_decide(sol, user):
 		who = sol.approver_user or sol.approver_role
-		if sol.proposed_by == user or sol.submitted_by == user:
+		if user in (sol.proposed_by, sol.submitted_by) and user != sol.approver_user:
 			msg = _("You cannot decide on a solution you proposed or submitted: the approver is {0}.")
+		elif user in (sol.proposed_by, sol.submitted_by):
+			msg = _("You proposed or submitted this solution: someone else must decide on it ({0}).")
 		else:
 			msg = _("Only the approver ({0}) decides on this solution.")
 		frappe.throw(msg.format(who), frappe.PermissionError)
@@ -475,14 +549,16 @@ def waiting_for_my_approval() -> list[dict]:
 	cond = (S.approver_user == user) | S.approver_role.isin(roles or [""])
 	if OPS_MANAGER in roles:
 		cond = cond | (S.approval_stage >= rules.ESCALATED)
-	return (
+	query = (
 		frappe.qb.from_(S)
 		.select(S.name, S.ticket, S.subject, S.category, S.submitted_on, S.submitted_by, S.approval_stage)
 		.where(S.status == "Pending Approval")
 		.where(cond)
 		.orderby(S.submitted_on)
-		.run(as_dict=True)
 	)
+	if separate_duties():  # not theirs to decide
+		query = query.where(S.proposed_by != user).where(S.submitted_by != user)
+	return query.run(as_dict=True)
 
 
 def _summary(sol) -> dict:
@@ -629,18 +705,135 @@ def approval_sweep(now=None, only: list[str] | None = None) -> dict:
 	return stats
 
 
+# ---------- approver configuration (HD Ticket Type, SOP Settings) ----------
+
+
+def approver_problems(user: str | None, role: str | None) -> list[str]:
+	"""Why a user or role cannot be a category's approver: approvers are staff, never everyone,
+	guests or customers (a portal customer would need a desk role to decide)."""
+	from frappe.permissions import AUTOMATIC_ROLES
+
+	problems = []
+	if role:
+		row = frappe.db.get_value("Role", role, ["desk_access", "disabled"], as_dict=True)
+		if role in AUTOMATIC_ROLES or not row or not row.desk_access or row.disabled:
+			problems.append(
+				_(
+					"Role {0} cannot approve solutions: it is given to everyone, to guests or to customers, or it is disabled. Choose a staff role."
+				).format(role)
+			)
+	if user:
+		row = frappe.db.get_value("User", user, ["enabled", "user_type"], as_dict=True)
+		if user == "Guest" or not row or not row.enabled or row.user_type != "System User":
+			problems.append(
+				_(
+					"{0} cannot approve solutions: only an active desk user (System User) can, never a portal customer."
+				).format(user)
+			)
+	return problems
+
+
+def _reader_roles() -> set[str]:
+	return {p.role for p in frappe.get_meta(SOLUTION).permissions if p.read and not p.permlevel}
+
+
+def access_gaps(user: str | None, role: str | None) -> list[str]:
+	"""Who is named approver but cannot open solutions in the desk: cs_sop grants no role itself,
+	it tells the admin."""
+	readers = _reader_roles()
+	gaps = []
+	if user and user != "Administrator" and not (_roles(user) & readers):
+		gaps.append(
+			_("{0} cannot open solutions yet: give them the role {1} (cs_sop grants no roles).").format(
+				user, _(DEPARTMENT_HEAD)
+			)
+		)
+	if role:
+		holders = role_users(role)
+		if not holders:
+			gaps.append(_("Nobody has the role {0} yet: nobody can approve with it.").format(role))
+		elif role not in readers:
+			lacking = [u for u in holders if not (_roles(u) & readers)]
+			if lacking:
+				gaps.append(
+					_(
+						"These users with the role {0} cannot open solutions yet: {1}. Give them the role {2}."
+					).format(
+						role,
+						", ".join(lacking[:10]) + (" …" if len(lacking) > 10 else ""),
+						_(DEPARTMENT_HEAD),
+					)
+				)
+	return gaps
+
+
 def on_ticket_type_validate(doc, method=None):
-	"""HD Ticket Type validate: a department head who is not staff gets the role that lets them
-	decide in the desk form (*SOP Department Head*)."""
-	if not doc.get("sop_approver") or not doc.has_value_changed("sop_approver"):
+	"""HD Ticket Type validate (Helpdesk lets every agent write ticket types): only an SOP
+	Operations Manager or a System Manager sets a category's approvers, and only staff approve."""
+	new = doc.is_new()
+	changed = [f for f in APPROVER_FIELDS if (doc.get(f) if new else doc.has_value_changed(f))]
+	if not changed:
 		return
-	roles = _roles(doc.sop_approver)
-	if roles & {DEPARTMENT_HEAD, "Agent", *MANAGER_ROLES} or not frappe.db.exists("Role", DEPARTMENT_HEAD):
+	if not is_approver_admin(frappe.session.user):
+		frappe.throw(
+			_(
+				"Only an SOP Operations Manager or a System Manager sets the approvers of category {0}."
+			).format(doc.name),
+			frappe.PermissionError,
+		)
+	user, role = doc.get("sop_approver"), doc.get("sop_approver_role")
+	problems = approver_problems(user, role)
+	if problems:
+		frappe.throw("<br>".join(problems), title=_("Approver not valid"))
+	gaps = access_gaps(user, role)
+	if gaps:
+		frappe.msgprint("<br>".join(gaps), title=_("Approver needs a role"), indicator="orange")
+
+
+SETTINGS_APPROVAL_FIELDS = ("default_approver_role", "separate_approver")
+
+
+def on_settings_validate(doc) -> None:
+	"""SOP Settings: the default approver role and the separation of duties are approver
+	configuration too (Agent Manager may write the other settings)."""
+	before = doc.get_doc_before_save()
+	if not before:
 		return
-	user = frappe.get_doc("User", doc.sop_approver)
-	user.flags.ignore_permissions = True  # the grant follows from naming the head; only this role
-	user.add_roles(DEPARTMENT_HEAD)
-	frappe.msgprint(
-		_("{0} now has the role {1} to decide on solutions.").format(doc.sop_approver, _(DEPARTMENT_HEAD)),
-		alert=True,
+	changed = [f for f in SETTINGS_APPROVAL_FIELDS if str(before.get(f) or 0) != str(doc.get(f) or 0)]
+	if not changed:
+		return
+	if not is_approver_admin(frappe.session.user):
+		frappe.throw(
+			_("Only an SOP Operations Manager or a System Manager changes who approves solutions."),
+			frappe.PermissionError,
+		)
+	if "default_approver_role" in changed:
+		problems = approver_problems(None, doc.default_approver_role)
+		if problems:
+			frappe.throw("<br>".join(problems), title=_("Approver not valid"))
+
+
+@frappe.whitelist(methods=["GET"])
+def approver_check() -> list[dict]:
+	"""Approvers that cannot be used or cannot open solutions (SOP Settings shows them)."""
+	if not (is_approver_admin(frappe.session.user) or is_manager(frappe.session.user)):
+		frappe.throw(_("Only managers see the approvers' check."), frappe.PermissionError)
+	T = frappe.qb.DocType("HD Ticket Type")
+	rows = (
+		frappe.qb.from_(T)
+		.select(T.name, T.sop_approver, T.sop_approver_role)
+		.where(T.sop_approver.isnotnull() | T.sop_approver_role.isnotnull())
+		.orderby(T.name)
+		.run(as_dict=True)
 	)
+	default = frappe.db.get_single_value("SOP Settings", "default_approver_role")
+	rows.append(frappe._dict(name=_("Default (SOP Settings)"), sop_approver=None, sop_approver_role=default))
+	out = []
+	for row in rows:
+		if not (row.sop_approver or row.sop_approver_role):
+			continue
+		found = approver_problems(row.sop_approver, row.sop_approver_role)
+		found += access_gaps(row.sop_approver, row.sop_approver_role)
+		if found:
+			out.append({"category": row.name, "messages": found})
+	return out

@@ -21,6 +21,7 @@ from frappe.utils import escape_html, get_datetime, get_url, now_datetime
 
 from cs_sop import bulk
 from cs_sop.core import survey as rules
+from cs_sop.guest import limited
 
 SURVEY = "SOP Survey"
 TICKET = "HD Ticket"
@@ -263,26 +264,31 @@ def _invite(ticket: str, name: str, lang: str | None, reminder: bool, expires_on
 		},
 	)
 	what = _("Survey reminders") if reminder else _("Survey invitations")
-	return messaging.send_to_customer(ticket, subject, html, what=what)
+	# WhatsApp after 24 hours: the approved template's URL button carries the survey link
+	buttons = {"kind": "Survey", "suffixes": [token_of(name)]}
+	return messaging.send_to_customer(ticket, subject, html, what=what, buttons=buttons)
 
 
-def remind_and_expire(now=None, limit: int = BATCH) -> dict:
-	"""One reminder per unanswered survey after N days; Expired once past the expiry date."""
+def remind_and_expire(now=None, limit: int = BATCH, only: list[str] | None = None) -> dict:
+	"""One reminder per unanswered survey after N days; Expired once past the expiry date.
+	`only`: the surveys of these tickets and no others (the demo data's simulated days)."""
 	now = now or now_datetime()
 	S = frappe.qb.DocType(SURVEY)
-	(
+	expire = (
 		frappe.qb.update(S)
 		.set(S.status, rules.EXPIRED)
 		.set(S.modified, now)
 		.where(S.status == rules.SENT)
 		.where(S.expires_on <= now)
-		.run()
 	)
+	if only is not None:
+		expire = expire.where(S.ticket.isin(only or [""]))
+	expire.run()
 	expired = frappe.db._cursor.rowcount or 0
 	reminded = 0
 	days = _days("survey_reminder_days", 2)
 	if days:
-		rows = (
+		query = (
 			frappe.qb.from_(S)
 			.select(S.name, S.ticket, S.language, S.expires_on)
 			.where(S.status == rules.SENT)
@@ -292,8 +298,10 @@ def remind_and_expire(now=None, limit: int = BATCH) -> dict:
 			.orderby(S.sent_on)
 			.limit(limit)
 			.for_update()
-			.run(as_dict=True)
 		)
+		if only is not None:
+			query = query.where(S.ticket.isin(only or [""]))
+		rows = query.run(as_dict=True)
 		for chunk in _chunks([r.name for r in rows]):
 			frappe.qb.update(S).set(S.reminded_on, now).where(S.name.isin(chunk)).where(
 				S.reminded_on.isnull()
@@ -313,7 +321,7 @@ def find(token: str, lock: bool = False):
 	return frappe.db.get_value(
 		SURVEY,
 		{"token_hash": rules.hash_token(token)},
-		["name", "ticket", "status", "expires_on", "language", "csat"],
+		["name", "ticket", "status", "expires_on", "language", "csat", "customer_email"],
 		as_dict=True,
 		for_update=lock,
 	)
@@ -343,29 +351,58 @@ def _messages() -> dict[str, str]:
 
 def _text(field: str, value) -> str:
 	if value is not None and not isinstance(value, str):
-		frappe.throw(_messages()[field])
+		raise rules.InvalidAnswer(field, "not text")
 	value = (value or "").strip()
 	if len(value) > MAX_TEXT:
-		frappe.throw(_messages()[field])
+		raise rules.InvalidAnswer(field, "too long")
 	return escape_html(value)  # stored escaped: shown as text wherever it is rendered
 
 
-def parse_answers(csat, problem_solved, nps=None, ces=None, comment=None, low_score_reason=None) -> dict:
-	"""Validated answers, or a translated frappe.throw naming the question (nothing written)."""
-	try:
-		values = {
-			"csat": rules.parse_score("csat", csat, *rules.CSAT_RANGE, required=True),
-			"problem_solved": rules.parse_yes_no("problem_solved", problem_solved),
-			"nps": rules.parse_score("nps", nps, *rules.NPS_RANGE, required=False),
-			"ces": rules.parse_score("ces", ces, *rules.CES_RANGE, required=False),
-		}
-	except rules.InvalidAnswer as e:
-		frappe.throw(_messages()[e.field], title=_("Please check your answers"))
+def _parse(csat, problem_solved, nps=None, ces=None, comment=None, low_score_reason=None) -> dict:
+	"""Validated answers; rules.InvalidAnswer naming the question otherwise."""
+	values = {
+		"csat": rules.parse_score("csat", csat, *rules.CSAT_RANGE, required=True),
+		"problem_solved": rules.parse_yes_no("problem_solved", problem_solved),
+		"nps": rules.parse_score("nps", nps, *rules.NPS_RANGE, required=False),
+		"ces": rules.parse_score("ces", ces, *rules.CES_RANGE, required=False),
+	}
 	values["comment"] = _text("comment", comment)
 	values["low_score_reason"] = (
 		_text("low_score_reason", low_score_reason) if rules.is_low(values["csat"]) else ""
 	)
 	return values
+
+
+def parse_answers(csat, problem_solved, nps=None, ces=None, comment=None, low_score_reason=None) -> dict:
+	"""Validated answers, or a translated frappe.throw naming the question (nothing written)."""
+	try:
+		return _parse(csat, problem_solved, nps, ces, comment, low_score_reason)
+	except rules.InvalidAnswer as e:
+		frappe.throw(_messages()[e.field], title=_("Please check your answers"))
+
+
+def page_messages() -> dict[str, str]:
+	"""What the public page may say after a refused form: fixed, translated texts by code (the
+	page never shows text taken from its URL)."""
+	return {
+		**_messages(),
+		"invalid": _("This survey link is not valid."),
+		"answered": _("This survey was already answered. Thank you!"),
+		"expired": _("This survey link has expired."),
+		"failed": _("Your answer could not be saved. Please check it and try again."),
+	}
+
+
+def error_code(token: str, *answers) -> str:
+	"""Why an answer from the page's form was refused, as a code of `page_messages`."""
+	state = state_of(find(token))
+	if state != "open":
+		return state
+	try:
+		_parse(*answers)
+	except rules.InvalidAnswer as e:
+		return e.field
+	return "failed"
 
 
 def submit(token: str, csat, problem_solved, nps=None, ces=None, comment=None, low_score_reason=None) -> str:
@@ -383,24 +420,26 @@ def submit(token: str, csat, problem_solved, nps=None, ces=None, comment=None, l
 	if state == "expired":
 		frappe.throw(_("This survey link has expired."), frappe.ValidationError)
 	now = now_datetime()
-	frappe.db.set_value(
-		SURVEY,
-		row.name,
-		{
-			**values,
-			"nps": -1 if values["nps"] is None else values["nps"],
-			"ces": values["ces"] or 0,
-			"status": rules.ANSWERED,
-			"answered_on": now,
-		},
-		update_modified=True,
-	)
-	_set_helpdesk_feedback(row.ticket, values)
 	from cs_sop.closure import log_lines
+	from cs_sop.guest import as_customer
 
-	log_lines(
-		[(row.ticket, _("the customer answered the survey: satisfaction {0}/5").format(values["csat"]))]
-	)
+	with as_customer(row.customer_email):  # the answer is the customer's: modified by, activity
+		frappe.db.set_value(
+			SURVEY,
+			row.name,
+			{
+				**values,
+				"nps": -1 if values["nps"] is None else values["nps"],
+				"ces": values["ces"] or 0,
+				"status": rules.ANSWERED,
+				"answered_on": now,
+			},
+			update_modified=True,
+		)
+		_set_helpdesk_feedback(row.ticket, values)
+		log_lines(
+			[(row.ticket, _("the customer answered the survey: satisfaction {0}/5").format(values["csat"]))]
+		)
 	if rules.is_low(values["csat"]):
 		notify_low_score(row.ticket, row.name, values)
 	return row.name
@@ -472,6 +511,7 @@ def supervisors() -> list[str]:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@limited
 def submit_answer(
 	token: str,
 	csat: str | int,
@@ -487,6 +527,7 @@ def submit_answer(
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@limited
 def submit_form(
 	token: str,
 	csat: str | None = None,
@@ -500,12 +541,13 @@ def submit_form(
 	try:
 		submit(token, csat, problem_solved, nps, ces, comment, low_score_reason)
 		location = f"/sop-survey/{token}?done=1"
-	except (frappe.ValidationError, frappe.PermissionError) as e:
+	except (frappe.ValidationError, frappe.PermissionError):
 		frappe.clear_messages()
 		frappe.db.rollback()
+		# a code, not the message: the page shows its own fixed text for it
+		code = error_code(token, csat, problem_solved, nps, ces, comment, low_score_reason)
 		location = "/sop-survey/{}?{}".format(
-			token if rules.is_well_formed(token) else "invalid",
-			frappe.utils.urlencode({"error": str(e)[:300]}),
+			token if rules.is_well_formed(token) else "invalid", frappe.utils.urlencode({"error": code})
 		)
 	frappe.local.response["type"] = "redirect"
 	frappe.local.response["location"] = location

@@ -8,8 +8,11 @@ change `sop_*` fields. A ticket created by anyone else (a portal customer, a gue
 starts with channel Web Portal, level 0, stage Received and no classification; a change of a
 `sop_*` field by anyone else is refused with a translated message and nothing is written. Server
 code that must set `sop_*` fields on a customer's behalf (after its own permission check) sets
-`doc.flags.cs_sop_trusted = True`. The fields the sweep owns (level, warnings, misses, ladder
-round) cannot be set by anyone on insert or save: they start empty and saves keep the stored values. Helpdesk's HDTicket.before_validate (priority from type, SLA choice) has run before
+`doc.flags.cs_sop_trusted = True`. System-owned fields (`cs_sop.core.gates.SYSTEM_FIELDS`: what
+happened — the sweep's counters, the confirmation, closing, notices, report facts) cannot be set by
+anyone on insert or save: they start empty and a save keeps the stored values, unless cs_sop's own
+code set them (`set_system_fields`, or its hooks later in the same save). Helpdesk's
+HDTicket.before_validate (priority from type, SLA choice) has run before
 `before_validate` here, so when this changes the channel or the priority it re-selects the SLA;
 Helpdesk's before_save then applies that SLA with the final priority.
 """
@@ -17,6 +20,7 @@ Helpdesk's before_save then applies that SLA with the final priority.
 import frappe
 from frappe import _
 
+from cs_sop.core import gates
 from cs_sop.core import stage as stage_rules
 from cs_sop.core.matrix import lookup
 
@@ -36,11 +40,15 @@ def before_insert(doc, method=None):
 	guard_sop_fields(doc)
 	set_default_channel(doc)
 	apply_priority_matrix(doc)
+	# the team too (the SLA may depend on it): the category's team first, else the channel's owner
+	route_by_category(doc)
+	route_by_channel(doc)
 
 
 def before_validate(doc, method=None):
 	guard_sop_fields(doc)
-	keep_sweep_fields(doc)
+	keep_system_fields(doc)
+	derive_complaint_type(doc)
 	restart_ladder_on_reopen(doc)
 	channel_changed = set_default_channel(doc)
 	priority_changed = apply_priority_matrix(doc)
@@ -80,18 +88,18 @@ def _same(fieldtype: str, a, b) -> bool:
 
 def guard_sop_fields(doc):
 	"""Only SOP staff set or change `sop_*` fields (see the module docstring)."""
-	from cs_sop.escalation import LADDER_FIELDS, SWEEP_FIELDS
-
 	if doc.is_new():
 		if doc.flags.cs_sop_guarded:
 			return
 		doc.flags.cs_sop_guarded = True
-		for field in (*SWEEP_FIELDS, *LADDER_FIELDS):
-			doc.set(field, None if field in LADDER_FIELDS else 0)
+		set_by_code = doc.flags.cs_sop_system_set or ()
+		for f in _sop_fields(doc):
+			if f.fieldname in gates.SYSTEM_FIELDS and f.fieldname not in set_by_code:
+				doc.set(f.fieldname, _empty(f.fieldtype))
 		if _trusted(doc):
 			return
 		for f in _sop_fields(doc):
-			if f.fieldname not in SWEEP_FIELDS:
+			if f.fieldname not in gates.SYSTEM_FIELDS:
 				doc.set(f.fieldname, f.default if f.fieldname == "sop_stage" else None)
 		doc.sop_channel = "Web Portal"
 		return
@@ -100,7 +108,13 @@ def guard_sop_fields(doc):
 	before = doc.get_doc_before_save()
 	if not before:
 		return
-	owned = (*SWEEP_FIELDS, *LADDER_FIELDS, "sop_next_check")
+	# kept (below) or recomputed on every save: a stale copy of them is no change of the caller's
+	owned = (
+		*gates.SWEEP_FIELDS,
+		*gates.LADDER_FIELDS,
+		*gates.MESSAGE_CLOCK_FIELDS,
+		*gates.DERIVED_FIELDS,
+	)
 	changed = [
 		f
 		for f in _sop_fields(doc)
@@ -169,18 +183,43 @@ def before_save(doc, method=None):
 	doc.sop_next_check = next_check_for(doc)
 
 
-def keep_sweep_fields(doc):
-	"""The escalation sweep writes these columns without touching `modified`; an agent's save of
-	an older copy must not undo them. A new agent reply starts the update cadence again."""
-	from cs_sop.escalation import LADDER_FIELDS, SWEEP_FIELDS
+def _empty(fieldtype: str):
+	return 0 if fieldtype in ("Int", "Check", "Float", "Percent", "Currency") else None
 
+
+def set_system_fields(doc, values: dict) -> None:
+	"""cs_sop's own code writes system-owned fields of a ticket it is about to save (after its own
+	permission check): only these pass `keep_system_fields`."""
+	doc.update(values)
+	doc.flags.cs_sop_system_set = {*(doc.flags.cs_sop_system_set or ()), *values}
+
+
+def keep_system_fields(doc):
+	"""System-owned fields record what happened (the sweep's counters, the confirmation, closing,
+	notices, report facts): whatever a save sends for them — a user's value over REST or the desk,
+	or an older copy saved after a job wrote them without touching `modified` — the stored values
+	stay. cs_sop's own code sets them after this (its hooks) or through `set_system_fields`. A new
+	agent reply starts the update cadence again."""
 	before = doc.get_doc_before_save()
 	if not before:
 		return
-	for field in (*SWEEP_FIELDS, *LADDER_FIELDS):
-		doc.set(field, before.get(field))
+	set_by_code = doc.flags.cs_sop_system_set or ()
+	for field in gates.SYSTEM_FIELDS:
+		if field not in set_by_code and doc.meta.has_field(field):
+			doc.set(field, before.get(field))
 	if str(before.last_agent_response or "") != str(doc.last_agent_response or ""):
 		doc.sop_update_misses = 0
+
+
+def derive_complaint_type(doc):
+	"""The category's complaint type (a system-owned copy for the complaint register's filters)."""
+	if not doc.meta.has_field("sop_complaint_type"):
+		return
+	doc.sop_complaint_type = (
+		frappe.get_cached_value("HD Ticket Type", doc.ticket_type, "sop_complaint_type")
+		if doc.ticket_type
+		else None
+	)
 
 
 def on_update(doc, method=None):
@@ -285,14 +324,33 @@ def _priority_set_by_hand(doc) -> bool:
 
 
 def route_by_category(doc):
-	"""A category's default team takes the ticket when no team is set."""
-	if doc.agent_group or not doc.ticket_type:
+	"""A category's default team takes the ticket when no team is set, or when the ticket still
+	has the team its channel's owner gave it on arrival (the classification wins)."""
+	if not doc.ticket_type:
 		return
 	if not (doc.is_new() or doc.has_value_changed("ticket_type")):
+		return
+	if doc.agent_group and not _team_from_channel(doc):
 		return
 	team = frappe.get_cached_value("HD Ticket Type", doc.ticket_type, "sop_default_team")
 	if team:
 		doc.agent_group = team
+
+
+def _team_from_channel(doc) -> bool:
+	"""The ticket's team is its channel owner's, and this save did not choose it."""
+	if doc.is_new() or doc.has_value_changed("agent_group"):
+		return False
+	from cs_sop.channel_owner import owner_team
+
+	return doc.agent_group == owner_team(doc.get("sop_channel"))
+
+
+def route_by_channel(doc):
+	"""A new ticket still without a team goes to its channel's owner team (cs_sop.channel_owner)."""
+	from cs_sop.channel_owner import route_by_channel as route
+
+	route(doc)
 
 
 def facts_of(doc) -> stage_rules.Facts:

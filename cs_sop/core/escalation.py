@@ -1,8 +1,9 @@
 """SOP escalation ladder (stages 4-5): when a ticket goes up a level, warnings and reminders.
 
 Rules (documented in README "Escalation"):
-- A level's trigger gives a moment: first-response breach (response_by, while unanswered),
-  resolution breach (resolution_by), a share of the resolution time (creation + share of the
+- A level's trigger gives a moment: first-response breach (response_by, while unanswered; on a
+  chat ticket also the due moment of the customer message waiting for a reply, see
+  `cs_sop.core.message_clock`), resolution breach (resolution_by), a share of the resolution time (creation + share of the
   working time to resolution_by), or N hours after the first breach.
 - Being past a higher level's moment makes every lower level due too (effective moment of level k
   = the earliest moment of levels k..max), so a ladder is never stuck below a due level.
@@ -52,13 +53,15 @@ class Clock:
 	level: int = 0  # current escalation level
 	escalated_on: datetime | None = None  # of the current level's escalation
 	acknowledged: bool = False  # the current level's escalation
+	message_due: datetime | None = None  # a chat message waiting for a reply is due then
 
 
 def trigger_moment(
 	lv: Level, c: Clock, add: AddWorking | None = None, elapsed: Elapsed | None = None
 ) -> datetime | None:
 	if lv.trigger == FIRST_RESPONSE_BREACH:
-		return None if c.responded else c.response_by
+		waiting = [m for m in ((None if c.responded else c.response_by), c.message_due) if m]
+		return min(waiting) if waiting else None
 	if lv.trigger == RESOLUTION_BREACH:
 		return c.resolution_by
 	if lv.trigger == RESOLUTION_SHARE:
@@ -69,7 +72,9 @@ def trigger_moment(
 			return add(c.created, share * elapsed(c.created, c.resolution_by))
 		return c.created + (c.resolution_by - c.created) * share
 	if lv.trigger == HOURS_AFTER_BREACH:
-		breaches = [m for m in ((None if c.responded else c.response_by), c.resolution_by) if m]
+		breaches = [
+			m for m in ((None if c.responded else c.response_by), c.message_due, c.resolution_by) if m
+		]
 		if not breaches:
 			return None
 		if add:

@@ -15,6 +15,11 @@ Rules beyond `cs_sop.core.escalation`:
 - A reopened ticket runs a new round of the ladder (`sop_escalation_round`): from level 0,
   against the fresh resolution target set when it was reopened (`sop_ladder_resolution_by`,
   counted from `sop_ladder_start`), so an old breach does not re-escalate it at once.
+- A chat customer message waiting for a reply (`sop_waiting_since`, due `sop_message_due_on`,
+  `cs_sop.core.message_clock`) is a response target: past it, the ticket escalates as on a
+  first-response breach (reason *Chat Response Breach*), and the agent is warned before it as
+  before any target (warning "message"). While it runs it stands for the first-response warning,
+  which would announce the same wait twice.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +30,8 @@ from cs_sop.core import escalation as rules
 
 OPEN = "Open"
 PAUSED = "Paused"
+SLA_BREACH = "SLA Breach"
+CHAT_RESPONSE_BREACH = "Chat Response Breach"
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class Config:
 @dataclass
 class Plan:
 	escalate_to: int | None = None
-	warn: list[str] = field(default_factory=list)  # "response" / "resolution"
+	warn: list[str] = field(default_factory=list)  # "response" / "resolution" / "message"
 	remind: bool = False
 	updates: dict = field(default_factory=dict)
 
@@ -58,7 +65,21 @@ def clock_of(row: Mapping, esc: Mapping | None) -> rules.Clock:
 		escalated_on=esc.get("creation") if esc else None,
 		# a missing current row counts as acknowledged: never wait on a deadline nobody holds
 		acknowledged=level < 1 or not esc or esc.get("status") != "Open",
+		message_due=row.get("sop_message_due_on") if row.get("sop_waiting_since") else None,
 	)
+
+
+def breach_reason(row: Mapping, now: datetime) -> str:
+	"""Why the sweep escalates a ticket now: a chat message past its reply target while neither the
+	first response nor the resolution target is breached, else an SLA breach."""
+	message_due = row.get("sop_message_due_on") if row.get("sop_waiting_since") else None
+	if not message_due or now < message_due:
+		return SLA_BREACH
+	c = clock_of(row, None)
+	first = None if c.responded else c.response_by
+	if any(m and now >= m for m in (first, c.resolution_by)):
+		return SLA_BREACH
+	return CHAT_RESPONSE_BREACH
 
 
 def plan(row: Mapping, esc: Mapping | None, cfg: Config, now: datetime) -> Plan:
@@ -81,15 +102,16 @@ def plan(row: Mapping, esc: Mapping | None, cfg: Config, now: datetime) -> Plan:
 	if ladder:
 		moments.append(rules.next_escalation_moment(cfg.levels, c, *calc))
 
-	for kind, target, flag in (
-		("response", c.response_by, "sop_response_warned"),
-		("resolution", c.resolution_by, "sop_resolution_warned"),
+	for kind, start, target, flag in (
+		("response", c.created, c.response_by, "sop_response_warned"),
+		("resolution", c.created, c.resolution_by, "sop_resolution_warned"),
+		("message", row.get("sop_waiting_since"), c.message_due, "sop_message_warned"),
 	):
-		if (kind == "response" and c.responded) or row.get(flag) or not cfg.warn_share:
+		if (kind == "response" and (c.responded or c.message_due)) or row.get(flag) or not cfg.warn_share:
 			continue
 		if not target or now >= target:
 			continue  # no target, or already breached: nothing left to warn about
-		moment = rules.warning_moment(c.created, target, cfg.warn_share, *calc)
+		moment = rules.warning_moment(start, target, cfg.warn_share, *calc)
 		if moment and now >= moment:
 			out.warn.append(kind)
 			out.updates[flag] = 1

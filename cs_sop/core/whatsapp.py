@@ -15,7 +15,7 @@ WINDOW = timedelta(hours=24)
 
 # Delivery states in the order they can only move forward. A late "sent" after "read" or after
 # "failed" never moves a message back; "failed" is final for that WhatsApp message id.
-STATUS_RANK = {"Queued": 0, "Sent": 1, "Delivered": 2, "Read": 3, "Failed": 4}
+STATUS_RANK = {"Queued": 0, "Sending": 0, "Sent": 1, "Delivered": 2, "Read": 3, "Failed": 4}
 META_STATUS = {"sent": "Sent", "delivered": "Delivered", "read": "Read", "failed": "Failed"}
 
 # Graph API error codes (developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)
@@ -64,9 +64,12 @@ def moves_forward(current: str | None, new: str) -> bool:
 	return STATUS_RANK[new] > STATUS_RANK.get(current or "Queued", 0)
 
 
-def is_retryable(http_status: int | None, code: int | None) -> bool:
-	"""429, 5xx, network errors (no status) and Meta's rate-limit/transient codes; nothing else."""
-	if code in RATE_LIMIT_CODES or code in TRANSIENT_CODES:
+def is_retryable(http_status: int | None, code: int | None, codes: frozenset | None = None) -> bool:
+	"""429, 5xx, network errors (no status) and Meta's rate-limit/transient codes (`codes`: another
+	API's list, e.g. Messenger's); nothing else."""
+	if codes is None:
+		codes = RATE_LIMIT_CODES | TRANSIENT_CODES
+	if code in codes:
 		return True
 	if http_status is None:
 		return True
@@ -92,8 +95,9 @@ class _ToWhatsApp(HTMLParser):
 	BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"}
 	MARK = {"b": "*", "strong": "*", "i": "_", "em": "_", "s": "~", "strike": "~", "del": "~"}
 
-	def __init__(self):
+	def __init__(self, marks: bool = True):
 		super().__init__(convert_charrefs=True)
+		self.marks = marks
 		self.out: list[str] = []
 		self.href: list[str | None] = []
 		self.link_text: list[int] = []
@@ -109,7 +113,7 @@ class _ToWhatsApp(HTMLParser):
 			if tag == "li":
 				self.out.append("• ")
 		elif tag in self.MARK:
-			self.out.append(self.MARK[tag])
+			self.out.append(self.MARK[tag] if self.marks else "")
 		elif tag == "a":
 			self.href.append(dict(attrs).get("href"))
 			self.link_text.append(len(self.out))
@@ -120,7 +124,7 @@ class _ToWhatsApp(HTMLParser):
 		elif tag in self.BLOCK and tag not in ("br", "li"):
 			self.out.append("\n")
 		elif tag in self.MARK:
-			self.out.append(self.MARK[tag])
+			self.out.append(self.MARK[tag] if self.marks else "")
 		elif tag == "a" and self.href:
 			href = self.href.pop()
 			start = self.link_text.pop()
@@ -133,14 +137,15 @@ class _ToWhatsApp(HTMLParser):
 			self.out.append(re.sub(r"\s+", " ", data))
 
 
-def html_to_text(html: str | None) -> str:
+def html_to_text(html: str | None, marks: bool = True, limit: int = MAX_TEXT) -> str:
 	"""HTML (an email body, an editor's reply) as WhatsApp text: *bold*, _italic_, ~strike~, bullets,
-	links as "text (url)", paragraphs separated by one blank line; at most MAX_TEXT characters."""
+	links as "text (url)", paragraphs separated by one blank line; at most `limit` characters.
+	`marks=False`: plain text without the emphasis marks (Messenger and Instagram show none)."""
 	if not html:
 		return ""
 	if "<" not in html:
-		return unescape(html).strip()[:MAX_TEXT]
-	parser = _ToWhatsApp()
+		return unescape(html).strip()[:limit]
+	parser = _ToWhatsApp(marks)
 	parser.feed(html)
 	parser.close()
 	text = "".join(parser.out)
@@ -148,7 +153,7 @@ def html_to_text(html: str | None) -> str:
 	text = re.sub(r"\n[ \t]+", "\n", text)
 	text = re.sub(r"\*\s*\*|_\s*_", "", text)  # empty emphasis left by <b></b>
 	text = re.sub(r"\n{3,}", "\n\n", text)
-	return text.strip()[:MAX_TEXT]
+	return text.strip()[:limit]
 
 
 def escape_html(text: str) -> str:

@@ -7,12 +7,12 @@ from frappe.utils import get_datetime
 
 from cs_sop.core import ladder
 
+# SWEEP_FIELDS: written only by the sweep; LADDER_FIELDS: the ladder's round, set when a ticket is
+# reopened. Both system-owned: kept through every save (cs_sop.ticket.keep_system_fields)
+from cs_sop.core.gates import LADDER_FIELDS, SWEEP_FIELDS  # noqa: F401 (re-exported)
+
 TICKET = "HD Ticket"
 ESCALATION = "SOP Escalation"
-# written only by the sweep (and kept through agents' saves, see cs_sop.ticket)
-SWEEP_FIELDS = ("sop_escalation_level", "sop_response_warned", "sop_resolution_warned", "sop_update_misses")
-# the ladder's round: set when a ticket is reopened (cs_sop.ticket), never by a user
-LADDER_FIELDS = ("sop_escalation_round", "sop_ladder_start", "sop_ladder_resolution_by")
 DATETIME_COLUMNS = (
 	"service_level_agreement_creation",
 	"response_by",
@@ -21,6 +21,8 @@ DATETIME_COLUMNS = (
 	"last_agent_response",
 	"sop_ladder_start",
 	"sop_ladder_resolution_by",
+	"sop_waiting_since",
+	"sop_message_due_on",
 )
 TICKET_COLUMNS = (
 	"name",
@@ -29,9 +31,11 @@ TICKET_COLUMNS = (
 	"ticket_type",
 	"status_category",
 	"_assign",
+	"agent_group",
 	*DATETIME_COLUMNS,
 	*SWEEP_FIELDS,
 	"sop_escalation_round",
+	"sop_message_warned",
 )
 INTERVALS_KEY = "cs_sop:update_intervals"
 

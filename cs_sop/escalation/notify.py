@@ -12,7 +12,7 @@ from collections import defaultdict
 import frappe
 from frappe import _
 
-from cs_sop import messaging
+from cs_sop import compat, messaging
 from cs_sop.core.ladder import fallback_receivers
 from cs_sop.escalation.context import TICKET, Context
 
@@ -59,7 +59,11 @@ class Notifications:
 		if not team:
 			return []
 		if team not in self._team_users:
-			self._team_users[team] = frappe.get_all("HD Team Member", filters={"parent": team}, pluck="user")
+			# a team Helpdesk (1.28+) has disabled gets no work: its level falls back as an empty team's
+			active = compat.active_teams([team])
+			self._team_users[team] = (
+				frappe.get_all("HD Team Member", filters={"parent": team}, pluck="user") if active else []
+			)
 		return self._team_users[team]
 
 	def fallback_users(self) -> list[str]:
@@ -96,8 +100,16 @@ class Notifications:
 		self.add(users, row["name"], "escalation", (lv["level"], lv["level_name"]))
 
 	def warning(self, row, kind: str):
+		if kind == "message":
+			# a chat customer waits: the assigned agent, or the team when nobody has the ticket yet
+			users = self.assignees(row) or self.team_users(row.get("agent_group"))
+			args = (row.get("sop_waiting_since"), row.get("sop_message_due_on"))
+			self.add(users, row["name"], kind, args)
+			return
 		target = row["response_by"] if kind == "response" else row["resolution_by"]
-		self.add(self.assignees(row), row["name"], kind, (target,))
+		# nobody assigned yet (a team without an assignment rule, an empty rotation): the team hears it
+		users = self.assignees(row) or self.team_users(row.get("agent_group"))
+		self.add(users, row["name"], kind, (target,))
 
 	def reminder(self, row, misses: int):
 		users = set(self.assignees(row))
@@ -168,6 +180,10 @@ class Notifications:
 			return _("{0}: first response due at {1}.", lang=lang).format(link, args[0])
 		if kind == "resolution":
 			return _("{0}: resolution due at {1}.", lang=lang).format(link, args[0])
+		if kind == "message":
+			return _("{0}: a chat customer has been waiting since {1}; reply by {2}.", lang=lang).format(
+				link, *args
+			)
 		return _(
 			"{0}: the customer is waiting for a progress update (missed {1} time(s)).", lang=lang
 		).format(link, args[0])

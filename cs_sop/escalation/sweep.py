@@ -22,6 +22,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from cs_sop import bulk, messaging
+from cs_sop.core import ladder
 from cs_sop.core.stage import ESCALATED
 from cs_sop.escalation.context import ESCALATION, TICKET, TICKET_COLUMNS, Context, escalation_name, parse
 from cs_sop.escalation.notify import FALLBACK_ROLES, Notifications, category_team
@@ -78,12 +79,14 @@ def sweep(now: datetime | None = None, limit: int = BATCH, only: list[str] | Non
 	activity = []
 	lang = messaging.site_language()
 	# translated once per run, not per ticket (each _() is a cache look-up)
-	line, breach = _("escalated to level {0} ({1}): {2}", lang=lang), _("SLA Breach", lang=lang)
+	line = _("escalated to level {0} ({1}): {2}", lang=lang)
+	reasons = {reason: _(reason, lang=lang) for reason in (ladder.SLA_BREACH, ladder.CHAT_RESPONSE_BREACH)}
 	for name, p in plans.items():
 		row = by_name[name]
 		if p.escalate_to:
 			lv = ctx.by_level[p.escalate_to]
-			activity.append((name, line.format(lv["level"], lv["level_name"], breach)))
+			reason = reasons[ladder.breach_reason(row, now)]
+			activity.append((name, line.format(lv["level"], lv["level_name"], reason)))
 			notes.escalation(row, lv, teams.get(name))
 			stats["escalated"] += 1
 		for kind in p.warn:
@@ -139,7 +142,11 @@ def routing(
 def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str, notes: Notifications):
 	"""INSERT IGNORE the due escalations; (tickets whose escalation this run made, their teams)."""
 	values, teams = [], {}
-	summaries = (_("SLA breach: no first response by {0}."), _("SLA breach: resolution due by {0}."))
+	summaries = (
+		_("SLA breach: no first response by {0}."),
+		_("SLA breach: resolution due by {0}."),
+		_("Chat response breach: the customer has been waiting since {0}; the reply was due by {1}."),
+	)
 	for name, p in plans.items():
 		level = p.escalate_to
 		if not level:
@@ -160,13 +167,13 @@ def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str
 				row.sop_escalation_round or 1,
 				lv["level_name"],
 				"Open",
-				"SLA Breach",
+				ladder.breach_reason(row, now),
 				1,
 				"Administrator",
 				to["escalated_to_user"],
 				to["escalated_to_role"],
 				to["escalated_to_team"],
-				_auto_summary(row, summaries),
+				_auto_summary(row, summaries, now),
 				row.resolution_by,
 				to["ack_due"],
 				run_id,
@@ -205,7 +212,9 @@ def _insert_escalations(by_name, plans, ctx: Context, now: datetime, run_id: str
 	return set(mine), teams
 
 
-def _auto_summary(row, templates: tuple[str, str]) -> str:
+def _auto_summary(row, templates: tuple[str, str, str], now: datetime) -> str:
+	if ladder.breach_reason(row, now) == ladder.CHAT_RESPONSE_BREACH:
+		return templates[2].format(row.sop_waiting_since, row.sop_message_due_on)
 	if not row.first_responded_on and row.response_by:
 		return templates[0].format(row.response_by)
 	return templates[1].format(row.resolution_by)

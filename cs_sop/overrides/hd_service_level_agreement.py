@@ -17,9 +17,11 @@ its document cache), so a rolled-back edit is never served.
 Working hours need no cache: they are rows of the SLA document Helpdesk has already loaded
 (`get_workdays` builds a dict of 5-7 rows in memory, no query: 0.04 ms a call when profiled).
 
-Only `get_holidays` is replaced; everything else is Helpdesk's code. The same class is in
-Helpdesk 1.28.1 (the SLA module did not change between 1.25.1 and 1.28.1); should a later
-Helpdesk stop calling `get_holidays`, this override is simply never called.
+Only `get_holidays` is replaced; everything else is Helpdesk's code. The class is the same in
+Helpdesk 1.25.1 and 1.28.1 (1.28 changed only `utils.get_sla`, which now skips an enabled SLA
+with a blank condition instead of applying it to every ticket; cs_sop's SLAs are the default
+one and one with a condition, so they are chosen alike); should a later Helpdesk stop calling
+`get_holidays`, this override is simply never called.
 """
 
 import frappe

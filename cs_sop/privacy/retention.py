@@ -2,16 +2,22 @@
 period of their category (SOP Settings; default 2 years after closure), then anonymised.
 
 `anonymise_due` (daily_long scheduler) takes the due tickets with one indexed, locking query on
-`sop_retention_until` and, per batch, rewrites with a few set-based UPDATE ... JOIN statements:
-- the contact's email, name (3+ letters) and phones inside the ticket's subject and description,
-  its communications (sender, recipients, subject, content), its internal comments and its
-  version history, replaced by placeholders;
-- the ticket's own personal fields (`raised_by`, `contact`, any Email/Phone field) and
-  Helpdesk's free-text feedback;
-- the survey's contact, email, comment and low-score reason.
+`sop_retention_until` and, per batch (one transaction), with a few set-based statements per table:
+- rewrites the customer's emails, names (3+ letters) and every phone form (08…, +62…, 62…, with
+  separators) in the ticket's own text, its communications, comments (Helpdesk's and Frappe's),
+  versions, activities, escalation summaries and solution texts; rows the customer created are
+  handed to the anonymous owner;
+- clears the ticket's personal fields, Helpdesk's free-text feedback, the survey's contact, email,
+  comment and low-score reason, the WhatsApp log's phone and text;
+- deletes the Notification Logs and queued emails about the ticket and its cs_sop documents, and
+  the files attached to them (File docs and files on disk);
+- removes the contact once no ticket still kept links to it, and the portal user once nothing is
+  left of them (disabled and renamed to an anonymous address when Frappe refuses to delete it).
 Scores, dates, category, team, agent and SLA figures stay, so the statistics do not change.
 A ticket is done once (`sop_anonymised_on` set, `sop_retention_until` cleared), so a second run
-finds nothing; each run writes an SOP Anonymisation Log. `preview` shows what a run would do.
+finds nothing; a crashed batch rolls back and is found again; a second run started at the same
+time waits on the first one's row locks. Each run writes an SOP Anonymisation Log.
+`preview` shows what a run would do.
 """
 
 import time
@@ -22,18 +28,14 @@ from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import getdate, now_datetime, today
 
 from cs_sop.core import closure as rules
+from cs_sop.privacy import people, scrub
+from cs_sop.privacy.scrub import ANON_EMAIL, ANON_EMAIL_TEXT, ANON_NAME, ANON_PHONE_TEXT, TICKET  # noqa: F401
 
-TICKET = "HD Ticket"
 BATCH = 2000
 MAX_PER_RUN = 50000
-ANON_EMAIL = "anonymised@anonymised.invalid"
-ANON_NAME = "[anonymised]"
-ANON_EMAIL_TEXT = "[email]"
-ANON_PHONE_TEXT = "[phone]"
 MANAGER_ROLES = ("System Manager", "SOP Operations Manager")
-
-# (table alias, column) pairs each text rewrite covers; names are code constants, never input
-_COMMUNICATION_TEXT = ("subject", "content", "sender", "recipients", "cc", "bcc")
+# what a run counts (the SOP Anonymisation Log has one field each)
+COUNTS = ("tickets", "communications", "surveys", "contacts", "users", "files", "notifications", "emails")
 
 
 def _due_query(cutoff, limit: int, lock: bool):
@@ -53,7 +55,7 @@ def anonymise_due(on=None, max_tickets: int = MAX_PER_RUN, batch: int = BATCH, c
 	"""Anonymise the tickets whose retention has ended; log the run. Returns the counts."""
 	started = time.monotonic()
 	cutoff = getdate(on or today())
-	totals = {"tickets": 0, "communications": 0, "surveys": 0}
+	totals = dict.fromkeys(COUNTS, 0)
 	more = False
 	while totals["tickets"] < max_tickets:
 		names = _due_query(cutoff, min(batch, max_tickets - totals["tickets"]), lock=True).run(pluck=True)
@@ -92,72 +94,75 @@ def _personal_ticket_fields() -> list[str]:
 	]
 
 
-def _replace_terms(column: str, ticket: str = "t") -> str:
-	"""SQL: the column with the ticket's email, contact name and phones replaced (placeholders).
-
-	`ticket` is the ticket's alias, `ct` its contact. An empty search string leaves the text as it is.
-	"""
-	expr = column
-	terms = (
-		(f"IFNULL({ticket}.raised_by, '')", "%(email)s"),
-		("IF(CHAR_LENGTH(IFNULL(ct.full_name, '')) >= 3, ct.full_name, '')", "%(name)s"),
-		("IFNULL(ct.phone, '')", "%(phone)s"),
-		("IFNULL(ct.mobile_no, '')", "%(phone)s"),
-	)
-	for term, placeholder in terms:
-		expr = f"REPLACE({expr}, {term}, {placeholder})"
-	return expr
+def _ticket_text_columns() -> list[str]:
+	"""The ticket's own free text: subject, description, closure notes, cs_sop's fields."""
+	skip = {"raised_by", "contact", "customer", "key", "status_category", "content_type", "sop_channel"}
+	return [f for f in scrub.text_fields(TICKET) if f not in skip]
 
 
 def anonymise(names: list[str]) -> dict:
-	"""Anonymise these tickets (already chosen and locked by the caller). Set-based."""
+	"""Anonymise these tickets (already chosen and locked by the caller). Set-based: a few
+	statements per table for the whole list, whatever its length."""
+	counts = dict.fromkeys(COUNTS, 0)
 	if not names:
-		return {"tickets": 0, "communications": 0, "surveys": 0}
-	params = {
-		"names": tuple(names),
-		"email": ANON_EMAIL_TEXT,
-		"name": ANON_NAME,
-		"phone": ANON_PHONE_TEXT,
-		"anon_email": ANON_EMAIL,
-		"now": now_datetime(),
-	}
-	join = "JOIN `tabHD Ticket` t ON t.name = x.{ref} LEFT JOIN `tabContact` ct ON ct.name = t.contact"
-	# communications of the tickets
-	sets = ", ".join(f"x.`{c}` = {_replace_terms(f'x.`{c}`')}" for c in _COMMUNICATION_TEXT)
-	frappe.db.sql(
-		f"UPDATE `tabCommunication` x {join.format(ref='reference_name')} "  # nosemgrep
-		f"SET {sets}, x.sender_full_name = NULL, x.phone_no = NULL "
-		"WHERE x.reference_doctype = 'HD Ticket' AND x.reference_name IN %(names)s",
-		params,
-	)
-	communications = frappe.db._cursor.rowcount or 0
-	# internal comments and the version history of the tickets
-	frappe.db.sql(
-		f"UPDATE `tabHD Ticket Comment` x {join.format(ref='reference_ticket')} "  # nosemgrep
-		f"SET x.content = {_replace_terms('x.content')} WHERE x.reference_ticket IN %(names)s",
-		params,
-	)
-	frappe.db.sql(
-		f"UPDATE `tabVersion` x {join.format(ref='docname')} "  # nosemgrep
-		f"SET x.data = {_replace_terms('x.data')} "
-		"WHERE x.ref_doctype = 'HD Ticket' AND x.docname IN %(names)s",
-		params,
-	)
+		return counts
+	now = now_datetime()
+	params = scrub.sql_params(names=tuple(names))
+	T = frappe.qb.DocType(TICKET)
+	# who the customers are, read before the ticket forgets them
+	customers = frappe.qb.from_(T).select(T.raised_by, T.contact, T.owner).where(T.name.isin(names)).run()
+	contacts = {c for _, c, _ in customers if c}
+	emails = {e for e, _, _ in customers if e and e != ANON_EMAIL}
+	if emails:
+		Ct = frappe.qb.DocType("Contact")
+		E = frappe.qb.DocType("Contact Email")
+		contacts.update(
+			frappe.qb.from_(Ct).select(Ct.name).where(Ct.email_id.isin(list(emails))).run(pluck=True)
+		)
+		contacts.update(
+			frappe.qb.from_(E)
+			.select(E.parent)
+			.where(E.parenttype == "Contact")
+			.where(E.email_id.isin(list(emails)))
+			.run(pluck=True)
+		)
+	users = set(emails) | {o for _, _, o in customers if o}
+	if contacts:
+		Ct = frappe.qb.DocType("Contact")
+		users.update(
+			u
+			for u in frappe.qb.from_(Ct).select(Ct.user).where(Ct.name.isin(list(contacts))).run(pluck=True)
+			if u
+		)
+	# the text linked to the tickets, each with its own customer's terms
+	changed = scrub.scrub_ticket_texts(names, params)
+	counts["communications"] = changed.get("Communication", 0)
+	# what was only made to notify or send
+	docs = scrub.ticket_documents(names)
+	counts["notifications"] = scrub.delete_notifications(docs)
+	counts["emails"] = scrub.delete_email_queue(scrub.ticket_email_queue(docs, names))
+	files = scrub.ticket_files(docs, names)
+	for doctype in ("SOP Escalation", "SOP Solution"):
+		if frappe.db.table_exists(doctype):
+			D = frappe.qb.DocType(doctype)
+			frappe.qb.update(D).set(D.attachment, None).where(D.ticket.isin(names)).run()
 	# the tickets themselves: text first (it needs the contact), then the personal fields
+	terms = scrub.ticket_terms("x", "ct")
+	texts = [*_ticket_text_columns(), "_comments"]
+	sets = ", ".join(f"x.`{c}` = {scrub.rewrite(f'x.`{c}`', terms)}" for c in texts)
 	frappe.db.sql(
 		"UPDATE `tabHD Ticket` x LEFT JOIN `tabContact` ct ON ct.name = x.contact "  # nosemgrep
-		f"SET x.subject = {_replace_terms('x.subject', 'x')}, "
-		f"x.description = {_replace_terms('x.description', 'x')} "
+		f"SET {sets}, x.owner = IF(x.owner = x.raised_by, %(anon_email)s, x.owner), "
+		"x.modified_by = IF(x.modified_by = x.raised_by, %(anon_email)s, x.modified_by) "
 		"WHERE x.name IN %(names)s",
 		params,
 	)
-	T = frappe.qb.DocType(TICKET)
 	update = (
 		frappe.qb.update(T)
 		.set(T.raised_by, ANON_EMAIL)
 		.set(T.contact, None)
 		.set(T.feedback_extra, None)
-		.set(T.sop_anonymised_on, params["now"])
+		.set(T.sop_anonymised_on, now)
 		.set(T.sop_retention_until, None)
 		.where(T.name.isin(names))
 	)
@@ -175,9 +180,17 @@ def anonymise(names: list[str]) -> dict:
 		.where(S.ticket.isin(names))
 		.run()
 	)
-	surveys = frappe.db._cursor.rowcount or 0
+	counts["surveys"] = frappe.db._cursor.rowcount or 0
 	_anonymise_whatsapp(names)
-	return {"tickets": len(names), "communications": communications, "surveys": surveys}
+	# the people, once no ticket still being kept needs them
+	gone = sorted(contacts - people.contacts_still_needed(sorted(contacts)))
+	counts["contacts"] = people.delete_contacts(gone)
+	user_counts = people.erase_users(people.portal_users_without_data(sorted(users)))
+	counts["users"] = sum(user_counts.values())
+	# files last: the disk cannot roll back, a rerun finds the rows of a rolled-back batch again
+	counts["files"] = scrub.delete_files(files)
+	counts["tickets"] = len(names)
+	return counts
 
 
 def _anonymise_whatsapp(names: list[str]) -> None:
@@ -191,6 +204,7 @@ def _anonymise_whatsapp(names: list[str]) -> None:
 		.set(W.subject, None)
 		.set(W.body, None)
 		.set(W.raw_event, None)
+		.set(W.error, None)
 		.where(W.ticket.isin(names))
 		.run()
 	)
@@ -291,7 +305,7 @@ def on_settings_update(doc, method=None):
 
 	if key(before) != key(doc):
 		frappe.enqueue(
-			"cs_sop.privacy.recompute_retention",
+			"cs_sop.privacy.retention.recompute_retention",
 			queue="long",
 			job_id="cs_sop_recompute_retention",
 			deduplicate=True,

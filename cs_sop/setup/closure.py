@@ -17,6 +17,7 @@ SETTINGS_DEFAULTS = {
 	"survey_reminder_days": 2,
 	"survey_expiry_days": 7,
 	"retention_years": 2,
+	"close_needs_confirmation": 1,
 }
 
 
@@ -92,6 +93,48 @@ TICKET_FIELDS: tuple[dict, ...] = (
 		"no_copy": 1,
 		"insert_after": "sop_retention_until",
 	},
+	# a supervisor's exception: closed without the customer's confirmation (cs_sop.closure)
+	{
+		"fieldname": "sop_close_exception_by",
+		"fieldtype": "Link",
+		"label": "Closed by Exception By",
+		"options": "User",
+		"read_only": 1,
+		"no_copy": 1,
+		"in_standard_filter": 1,
+		"insert_after": "sop_anonymised_on",
+		"description": "The supervisor who closed the ticket without the customer's confirmation",
+	},
+	{
+		"fieldname": "sop_close_exception_on",
+		"fieldtype": "Datetime",
+		"label": "Closed by Exception On",
+		"read_only": 1,
+		"no_copy": 1,
+		"search_index": 1,
+		"insert_after": "sop_close_exception_by",
+	},
+	{
+		"fieldname": "sop_close_exception_reason",
+		"fieldtype": "Small Text",
+		"label": "Close Exception Reason",
+		"read_only": 1,
+		"no_copy": 1,
+		"insert_after": "sop_close_exception_on",
+	},
+)
+
+# HD Ticket Type: a complaint of the category is resolved only after an approved solution was sent
+TICKET_TYPE_FIELDS: tuple[dict, ...] = (
+	{
+		"fieldname": "sop_requires_approved_solution",
+		"fieldtype": "Check",
+		"label": "Complaints Need an Approved Solution",
+		"default": "0",
+		"insert_after": "sop_approver_role",
+		"description": "A complaint of this category is resolved only after an approved SOP Solution "
+		"was sent to the customer",
+	},
 )
 
 
@@ -108,6 +151,32 @@ def install():
 
 	install_form_script(PORTAL_SCRIPT, "portal_confirm.js", portal=True)
 	install_form_script(FORM_SCRIPT, "closure_action.js")
+	require_approved_solutions()
+
+
+def require_approved_solutions() -> list[str]:
+	"""The shipped complaint categories need an approved solution (categories.json): set on the
+	ones that exist, when the site gets the field (install, or the migrate that adds it); an
+	admin's choice afterwards is never touched. Returns the categories set."""
+	import frappe
+
+	from cs_sop.setup.defaults import records
+
+	names = [r["name"] for r in records("categories") if r.get("sop_requires_approved_solution")]
+	T = frappe.qb.DocType("HD Ticket Type")
+	found = (
+		frappe.qb.from_(T)
+		.select(T.name)
+		.where(T.name.isin(names) & (T.sop_requires_approved_solution == 0))
+		.run(pluck=True)
+		if names
+		else []
+	)
+	if found:
+		frappe.qb.update(T).set(T.sop_requires_approved_solution, 1).where(T.name.isin(found)).run()
+		for name in found:
+			frappe.clear_document_cache("HD Ticket Type", name)
+	return found
 
 
 def uninstall():

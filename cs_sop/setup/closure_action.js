@@ -1,7 +1,8 @@
 // cs_sop: "Resolve" and "Record Confirmation" actions in the Helpdesk agent UI (HD Form Script).
 // Resolve opens the SOP closure form (resolution summary; root cause for complaints) and calls
 // cs_sop.closure.resolve_ticket. Record Confirmation records the customer's answer given by phone
-// or in person (cs_sop.api.confirm_resolution).
+// or in person (cs_sop.api.confirm_resolution). Close with Exception: a supervisor closes without the
+// customer's confirmation, with a reason (cs_sop.api.close_with_exception).
 function setupForm({ doc, call, $dialog, toast }) {
 	const t = (s) => (typeof __ === "function" ? __(s) : s);
 	const field = "width:100%;border:1px solid #ddd;border-radius:6px;padding:6px;margin-top:4px";
@@ -93,6 +94,36 @@ function setupForm({ doc, call, $dialog, toast }) {
 									reason: document.getElementById("cs-sop-reason").value,
 								})
 									.then(() => done(t("Saved"), close))
+									.catch(fail);
+							},
+						},
+					],
+				});
+			},
+		});
+	}
+	if (doc.status !== "Closed") {
+		// supervisors only (the server checks): closing without the customer's confirmation
+		actions.push({
+			label: t("Close with Exception"),
+			onClick() {
+				$dialog({
+					title: t("Close without the customer's confirmation"),
+					html: `
+						<p style="color:#555">${t("Only a supervisor may close a ticket without the customer's confirmation. The reason is recorded on the ticket and in the reports.")}</p>
+						${label("cs-sop-exception-reason", t("Reason") + " *")}
+						<textarea id="cs-sop-exception-reason" rows="3" style="${field}" aria-required="true"></textarea>
+						<p id="cs-sop-closure-error" role="alert" style="color:#b91c1c;margin-top:8px"></p>`,
+					actions: [
+						{
+							label: t("Close Ticket"),
+							variant: "solid",
+							onClick({ close }) {
+								call("cs_sop.api.close_with_exception", {
+									ticket: doc.name,
+									reason: document.getElementById("cs-sop-exception-reason").value,
+								})
+									.then(() => done(t("Closed"), close))
 									.catch(fail);
 							},
 						},

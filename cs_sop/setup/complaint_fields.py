@@ -50,6 +50,16 @@ TICKET_FIELDS: tuple[dict, ...] = (
 		"no_copy": 1,
 		"insert_after": "sop_ooh_reply_period",
 	},
+	{
+		"fieldname": "sop_receipt_sent_on",
+		"fieldtype": "Datetime",
+		"label": "Receipt Sent On",
+		"hidden": 1,
+		"read_only": 1,
+		"no_copy": 1,
+		"insert_after": "sop_last_customer_update",
+		"description": "When the new ticket's receipt (its number) went to the customer",
+	},
 )
 
 TICKET_TYPE_FIELDS: tuple[dict, ...] = (
@@ -59,7 +69,7 @@ TICKET_TYPE_FIELDS: tuple[dict, ...] = (
 		"label": "Department Head (Approver)",
 		"options": "User",
 		"insert_after": "sop_default_team",
-		"description": "Approves the solutions proposed for complaints of this category",
+		"description": "Approves the solutions proposed for complaints of this category (a desk user; set by an SOP Operations Manager or a System Manager)",
 	},
 	{
 		"fieldname": "sop_approver_role",
@@ -67,7 +77,7 @@ TICKET_TYPE_FIELDS: tuple[dict, ...] = (
 		"label": "Approver Role",
 		"options": "Role",
 		"insert_after": "sop_approver",
-		"description": "Or anyone with this role approves (default: SOP Settings)",
+		"description": "Or anyone with this staff role approves (default: SOP Settings)",
 	},
 )
 

@@ -3,11 +3,13 @@
 from cs_sop.core.matrix import LEVELS
 from cs_sop.core.stage import RECEIVED, STAGES
 from cs_sop.setup.closure import TICKET_FIELDS as CLOSURE_FIELDS
+from cs_sop.setup.closure import TICKET_TYPE_FIELDS as CLOSURE_TYPE_FIELDS
 from cs_sop.setup.complaint_fields import TEMPLATE_FIELDS as COMPLAINT_TEMPLATE_FIELDS
 from cs_sop.setup.complaint_fields import TICKET_FIELDS as COMPLAINT_FIELDS
 from cs_sop.setup.complaint_fields import TICKET_TYPE_FIELDS as COMPLAINT_TYPE_FIELDS
 
 CHANNELS = ("Email", "Phone", "WhatsApp", "Live Chat", "Social Media", "Walk-in", "Web Portal")
+SOCIAL_PLATFORMS = ("Messenger", "Instagram")
 REQUEST_TYPES = ("Question", "Information Request", "Complaint", "Special Request", "Feedback")
 COMPLAINT_TYPES = ("Service", "Operational")
 
@@ -47,6 +49,18 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "sop_section",
 				"in_standard_filter": 1,
 				"description": "Where the customer contacted us (SOP stage 1)",
+			},
+			{
+				# set by the Messenger / Instagram channel (cs_sop.meta); system-owned
+				"fieldname": "sop_social_platform",
+				"fieldtype": "Select",
+				"label": "Social Media Platform",
+				"options": _select(*SOCIAL_PLATFORMS),
+				"insert_after": "sop_channel",
+				"read_only": 1,
+				"no_copy": 1,
+				"depends_on": "eval:doc.sop_channel=='Social Media'",
+				"description": "Where a Social Media ticket's messages come from and its replies go",
 			},
 			{
 				"fieldname": "sop_request_type",
@@ -215,6 +229,35 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "sop_agent",
 				"description": "The subject without numbers, prefixes and punctuation (recurring complaints)",
 			},
+			# the response clock of a chat ticket's waiting customer message (cs_sop.message_clock)
+			{
+				"fieldname": "sop_waiting_since",
+				"fieldtype": "Datetime",
+				"label": "Customer Waiting Since",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "sop_subject_key",
+				"description": "The oldest customer chat message not answered yet (empty: nobody waits)",
+			},
+			{
+				"fieldname": "sop_message_due_on",
+				"fieldtype": "Datetime",
+				"label": "Chat Reply Due",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "sop_waiting_since",
+			},
+			{
+				"fieldname": "sop_message_warned",
+				"fieldtype": "Check",
+				"label": "Chat Reply Warning Sent",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "sop_message_due_on",
+			},
 			{
 				"fieldname": "sop_root_cause",
 				"fieldtype": "Small Text",
@@ -256,5 +299,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			},
 			# the department head who approves solutions (issue 11)
 			*COMPLAINT_TYPE_FIELDS,
+			# a complaint of the category is resolved only after an approved solution was sent
+			*CLOSURE_TYPE_FIELDS,
 		],
 	}

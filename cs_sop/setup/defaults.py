@@ -1,7 +1,7 @@
 """Records cs_sop ships: inserted once if missing, never overwritten (admins edit them).
 
 The records themselves are data: JSON files in `cs_sop/fixtures/defaults/` (priority matrix,
-categories, teams, saved replies, escalation levels, SLA targets, update intervals). They sit in a
+categories, teams, channel owners, saved replies, escalation levels, SLA targets, update intervals). They sit in a
 sub-folder on purpose: Frappe's `sync_fixtures` imports and overwrites every top-level `*.json` of
 `cs_sop/fixtures/` on each `bench migrate`; `cs_sop.setup.install` loads these insert-if-missing.
 
@@ -13,6 +13,8 @@ company's data.
 import json
 from functools import cache
 from pathlib import Path
+
+from cs_sop.core import message_clock
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "defaults"
 
@@ -36,7 +38,8 @@ OPERATING_HOURS.append(("Saturday", "08:00:00", "12:00:00"))
 HOLIDAY_LIST = "Hari Libur Indonesia"
 STANDARD_SLA = "SOP Standar"
 CHAT_SLA = "SOP Chat & WhatsApp"
-CHAT_CHANNELS = ("WhatsApp", "Live Chat")
+# the chat SOP's channels (website chat and messaging apps): the chat SLA and the per-message clock
+CHAT_CHANNELS = message_clock.CHAT_CHANNELS
 ROLES = ("SOP Supervisor", "SOP Operations Manager")
 
 MINUTE = 60
@@ -50,6 +53,9 @@ STANDARD_TARGETS = {
 DEFAULT_PRIORITY = load("sla_targets")["default_priority"]
 
 TEAMS = tuple(r["team_name"] for r in records("teams"))
+
+# channel, team: the channel's owner (CS SOP standard 1), SOP Settings' channel owners table
+CHANNEL_OWNERS = tuple((r["channel"], r["team"]) for r in records("channel_owners"))
 
 # name, description (Indonesian: company data, shown as is), complaint type, default team
 CATEGORIES = tuple(

@@ -13,6 +13,7 @@ from cs_sop.setup.custom_fields import TEMPLATE_FIELDS, get_custom_fields
 
 DEFAULT_TEMPLATE = "Default"  # Helpdesk's HD Ticket Template used by the agent UI
 FORM_SCRIPT = "SOP Escalate Action"
+RECEIPT_FORM_SCRIPT = "SOP Print Receipt"
 
 
 def after_install():
@@ -45,6 +46,17 @@ def install_defaults():
 	install_complaint_procedure()
 	add_report_indexes()
 	install_whatsapp()
+	install_channel_owners_and_receipt()
+
+
+def install_channel_owners_and_receipt():
+	"""Channel owners (shipped rows for the channels without one) and the printed receipt's
+	agent-UI action."""
+	from cs_sop import channel_owner
+	from cs_sop.setup.form_scripts import install_form_script
+
+	channel_owner.install_defaults()
+	install_form_script(RECEIPT_FORM_SCRIPT, "receipt_action.js")
 
 
 def install_whatsapp():
@@ -241,8 +253,9 @@ def before_uninstall():
 	from cs_sop.setup import whatsapp
 
 	whatsapp.uninstall()
-	if frappe.db.exists("HD Form Script", FORM_SCRIPT):
-		frappe.delete_doc("HD Form Script", FORM_SCRIPT, ignore_permissions=True, force=True)
+	for script in (FORM_SCRIPT, RECEIPT_FORM_SCRIPT):
+		if frappe.db.exists("HD Form Script", script):
+			frappe.delete_doc("HD Form Script", script, ignore_permissions=True, force=True)
 	frappe.db.delete("HD Service Day", {"parenttype": "SOP Settings"})
 	for dt, fields in get_custom_fields().items():
 		for field in fields:

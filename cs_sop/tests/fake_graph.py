@@ -6,6 +6,11 @@ payload shapes: POST /<version>/<phone-number-id>/messages → {"messaging_produ
 "file_size", "id"}; GET <url> → the bytes (Bearer token required). Errors have Graph's shape
 {"error": {"message", "type", "code", "error_data": {"details"}, "fbtrace_id"}}; queue them with
 `fail_next` (e.g. 131047 re-engagement, 130429 / 80007 rate limit, 131026 undeliverable).
+
+Messenger / Instagram (Send API): POST /<version>/<page-id>/messages with {"recipient": {"id"},
+"messaging_type", "message"} → {"recipient_id", "message_id": "m_…"}; GET /<version>/<psid>
+→ the profile registered with `add_profile`; errors 10 (subcode 2018278, outside the allowed
+window), 551 (person not available), 613 (rate limit) as documented for the Messenger Platform.
 """
 
 import hashlib
@@ -27,7 +32,12 @@ ERRORS = {
 	131026: (400, "Message Undeliverable", "Unable to deliver message."),
 	100: (400, "Invalid parameter", "Invalid parameter"),
 	131000: (500, "Something went wrong", "Message failed to send due to an unknown error."),
+	# Messenger Platform / Instagram Messaging Send API
+	10: (400, "Message failed to send because it's outside the allowed window", ""),
+	551: (400, "This person isn't available right now.", ""),
+	613: (400, "Calls to this api have exceeded the rate limit.", ""),
 }
+SUBCODES = {10: 2018278, 551: 1545041}
 
 
 class FakeGraph:
@@ -35,8 +45,12 @@ class FakeGraph:
 		self.token = token
 		self.requests: list[dict] = []
 		self.media: dict[str, tuple[bytes, str]] = {}
+		self.profiles: dict[str, dict] = {}
 		self._fail: list[tuple[int, int]] = []
 		self._lock = threading.Lock()
+		# called with each request's record before it is answered (a test looks at the database
+		# at the moment Meta would get the message)
+		self.on_request = None
 		fake = self
 
 		class Handler(BaseHTTPRequestHandler):
@@ -68,6 +82,10 @@ class FakeGraph:
 	def add_media(self, media_id: str, content: bytes, mime: str):
 		self.media[media_id] = (content, mime)
 
+	def add_profile(self, user_id: str, **fields):
+		"""A Messenger / Instagram user's profile (first_name, last_name / name, username)."""
+		self.profiles[user_id] = {"id": user_id, **fields}
+
 	def sent(self) -> list[dict]:
 		"""Bodies of the message sends that were accepted."""
 		return [r["json"] for r in self.requests if r["path"].endswith("/messages") and r["answer"] == 200]
@@ -86,6 +104,8 @@ class FakeGraph:
 			record["json"] = json.loads(raw) if raw else None
 		except ValueError:
 			record["json"] = None
+		if self.on_request:
+			self.on_request(record)
 		status, body, ctype = self._answer(method, h.path, record)
 		record["answer"] = status
 		with self._lock:
@@ -112,6 +132,10 @@ class FakeGraph:
 			if failure:
 				code, status = failure
 				return self._error(code, status, ERRORS[code][1], ERRORS[code][2])
+			if "recipient" in (record["json"] or {}):
+				recipient = record["json"]["recipient"].get("id")
+				answer = {"recipient_id": recipient, "message_id": f"m_FAKE{uuid.uuid4().hex}"}
+				return 200, json.dumps(answer).encode(), "application/json"
 			to = (record["json"] or {}).get("to")
 			answer = {
 				"messaging_product": "whatsapp",
@@ -120,7 +144,9 @@ class FakeGraph:
 			}
 			return 200, json.dumps(answer).encode(), "application/json"
 		if method == "GET":
-			media_id = path.rstrip("/").rsplit("/", 1)[1]
+			media_id = path.split("?")[0].rstrip("/").rsplit("/", 1)[1]
+			if media_id in self.profiles:
+				return 200, json.dumps(self.profiles[media_id]).encode(), "application/json"
 			if media_id in self.media:
 				content, mime = self.media[media_id]
 				answer = {
@@ -140,6 +166,7 @@ class FakeGraph:
 				"message": f"({'#' + str(code)}) {message}",
 				"type": "OAuthException",
 				"code": code,
+				**({"error_subcode": SUBCODES[code]} if code in SUBCODES else {}),
 				"error_data": {"messaging_product": "whatsapp", "details": details},
 				"fbtrace_id": "AfakeTrace",
 			}
@@ -191,3 +218,40 @@ def status_update(wa_id: str, status: str, phone: str, errors=None) -> dict:
 	if errors:
 		row["errors"] = errors
 	return row
+
+
+def dm_payload(
+	platform: str,
+	account_id: str,
+	sender: str,
+	text: str = "",
+	mid: str | None = None,
+	timestamp_ms=None,
+	attachments=None,
+) -> dict:
+	"""A Messenger (object "page") or Instagram (object "instagram") webhook body with one DM."""
+	import time
+
+	now = int(timestamp_ms or time.time() * 1000)
+	message: dict = {"mid": mid or f"m_IN{uuid.uuid4().hex}"}
+	if text:
+		message["text"] = text
+	if attachments:
+		message["attachments"] = attachments
+	return {
+		"object": "page" if platform == "Messenger" else "instagram",
+		"entry": [
+			{
+				"id": account_id,
+				"time": now,
+				"messaging": [
+					{
+						"sender": {"id": sender},
+						"recipient": {"id": account_id},
+						"timestamp": now,
+						"message": message,
+					}
+				],
+			}
+		],
+	}

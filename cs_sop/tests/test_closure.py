@@ -16,6 +16,7 @@ from cs_sop.tests.utils import (
 	make_agent,
 	make_customer_user,
 	make_ticket,
+	solution_sent,
 )
 
 CUSTOMER = "cs-sop-closure-customer@example.com"
@@ -121,6 +122,7 @@ class TestClosureForm(ClosureCase):
 	def test_resolve_api_fills_the_form(self):
 		doc = make_ticket(raised_by=CUSTOMER, **classify())
 		agent_reply(doc.name)
+		solution_sent(doc.name)  # a complaint of this category is resolved once its solution was sent
 		frappe.set_user(AGENT)
 		with self.assertRaises(frappe.ValidationError):
 			closure.resolve(doc.name, "<p>Diganti</p>", "")

@@ -134,6 +134,32 @@ class TestHelpdeskLabels(FrappeTestCase):
 		self.assertEqual(labels.get("agent_group"), "Tim")
 		self.assertEqual(labels.get("subject"), "Subjek")
 
+	def test_list_filters_as_the_installed_helpdesk_sends_them(self):
+		"""The override passes the request through: what Helpdesk accepts, it accepts. 1.28's UI
+		sends `filters` as a list of conditions, 1.25's as a dict; an error here breaks every list."""
+		import inspect
+
+		from helpdesk.api.doc import get_list_data
+
+		shapes = [{"status": "Open"}]
+		if "list" in str(inspect.signature(get_list_data).parameters["filters"].annotation):
+			shapes.append([["status", "=", "Open"]])
+		for filters in shapes:
+			r = self.agent.method(
+				"helpdesk.api.doc.get_list_data",
+				doctype="HD Ticket",
+				filters=filters,
+				default_filters={"status": "Open"},
+				page_length=20,
+				columns=[],
+				rows=[],
+				is_default=True,
+			)
+			self.assertEqual(r.status_code, 200, r.text[:500])
+			data = message(r)
+			self.assertEqual({c["key"]: c["label"] for c in data["columns"]}.get("priority"), "Prioritas")
+			self.assertTrue(all(row.get("status") == "Open" for row in data["data"]), filters)
+
 	def test_filter_and_sort_menus_in_the_agents_language(self):
 		fields = message(self.agent.method("helpdesk.api.doc.get_filterable_fields", doctype="HD Ticket"))
 		self.assertIn("Prioritas", {f["label"] for f in fields})

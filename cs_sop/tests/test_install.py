@@ -49,6 +49,22 @@ class TestInstall(FrappeTestCase):
 		for title, _ in d.SAVED_REPLIES:
 			self.assertTrue(frappe.db.exists("HD Saved Reply", title))
 
+	def test_empty_teams_do_not_assign(self):
+		"""A team without members has its round robin disabled (Helpdesk 1.28 enables it, and then no
+		ticket routed to the team can be saved); a member turns it on as Helpdesk does."""
+		from cs_sop.tests.utils import make_agent, make_team, make_ticket
+
+		for team in frappe.get_all("HD Team", fields=["name", "assignment_rule"]):
+			if team.assignment_rule and not frappe.db.exists("HD Team Member", {"parent": team.name}):
+				self.assertEqual(frappe.db.get_value("Assignment Rule", team.assignment_rule, "disabled"), 1)
+		make_team("Tim Uji Kosong")
+		rule = frappe.db.get_value("HD Team", "Tim Uji Kosong", "assignment_rule")
+		self.assertEqual(frappe.db.get_value("Assignment Rule", rule, "disabled"), 1)
+		ticket = make_ticket(agent_group="Tim Uji Kosong")
+		self.assertEqual(ticket.agent_group, "Tim Uji Kosong")
+		make_team("Tim Uji Kosong", [make_agent()])
+		self.assertEqual(frappe.db.get_value("Assignment Rule", rule, "disabled"), 0)
+
 	def test_slas(self):
 		std = frappe.get_doc("HD Service Level Agreement", d.STANDARD_SLA)
 		chat = frappe.get_doc("HD Service Level Agreement", d.CHAT_SLA)

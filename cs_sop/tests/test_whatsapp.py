@@ -17,7 +17,6 @@ from cs_sop.tests.fake_graph import FakeGraph, inbound_payload, status_update, t
 from cs_sop.tests.rest import Client
 from cs_sop.tests.utils import PASSWORD, make_customer_user, make_user
 from cs_sop.tests.whatsapp_utils import VERIFY_TOKEN, configure, random_phone, signed
-from cs_sop.whatsapp import client as wa_client
 from cs_sop.whatsapp import jobs, outbound
 
 LOG = "SOP WhatsApp Message"
@@ -45,13 +44,10 @@ class TestWhatsApp(FrappeTestCase):
 		configure(cls.fake)
 		_agent()
 		frappe.db.commit()
-		cls.backoff = wa_client.BACKOFF_BASE
-		wa_client.BACKOFF_BASE = 0.01
 		cls.guest = Client()
 
 	@classmethod
 	def tearDownClass(cls):
-		wa_client.BACKOFF_BASE = cls.backoff
 		cls.fake.stop()
 		super().tearDownClass()
 
@@ -278,6 +274,72 @@ class TestWhatsApp(FrappeTestCase):
 		self.assertEqual(jobs.send(log), "Sent")  # a second run sends nothing
 		self.assertEqual(len(self.fake.sent()), 1)
 
+	def test_reply_attachments_stay_on_the_ticket_and_are_copied_to_the_reply(self):
+		"""As Helpdesk's own reply (1.28): the upload stays on the ticket, the Communication gets its
+		own File row; a file of another ticket that the agent did not upload is refused."""
+		phone = random_phone()
+		ticket, _wa = self.customer_says(phone, "Ini foto barangnya")
+		other, _wa = self.customer_says(random_phone(), "Tiket lain", name="Siti")
+
+		def upload(on: str, owner: str) -> str:
+			f = frappe.get_doc(
+				{
+					"doctype": "File",
+					"file_name": f"bukti-{frappe.generate_hash(length=6)}.txt",
+					"content": b"bukti",
+					"is_private": 1,
+					"attached_to_doctype": "HD Ticket",
+					"attached_to_name": on,
+				}
+			).insert(ignore_permissions=True)
+			frappe.db.set_value("File", f.name, "owner", owner)
+			return f.name
+
+		mine = upload(ticket, AGENT)
+		foreign = upload(other, "Administrator")
+		frappe.db.commit()
+		agent = Client(AGENT, PASSWORD)
+
+		def reply(files):
+			r = agent.post(
+				"/api/method/run_doc_method",
+				json={
+					"dt": "HD Ticket",
+					"dn": ticket,
+					"method": "reply_via_agent",
+					"args": {"message": "<p>Terlampir</p>", "attachments": files},
+				},
+			)
+			frappe.db.commit()
+			return r
+
+		comms = frappe.db.count("Communication", {"reference_name": ticket})
+		r = reply([foreign])
+		self.assertEqual(r.status_code, 403, r.text)
+		self.assertEqual(frappe.db.count("Communication", {"reference_name": ticket}), comms)
+		self.assertFalse(
+			frappe.db.exists(
+				"File", {"attached_to_doctype": "HD Ticket", "attached_to_name": ticket, "name": foreign}
+			)
+		)
+		r = reply([mine])
+		self.assertEqual(r.status_code, 200, r.text)
+		url, parent = frappe.db.get_value("File", mine, ["file_url", "attached_to_name"])
+		self.assertEqual(parent, ticket)  # not moved
+		communication = frappe.db.get_value(LOG, self.queued(ticket), "communication")
+		self.assertTrue(
+			frappe.db.exists(
+				"File",
+				{"file_url": url, "attached_to_doctype": "Communication", "attached_to_name": communication},
+			)
+		)
+		self.assertEqual(
+			frappe.db.count(
+				"File", {"file_url": url, "attached_to_doctype": "HD Ticket", "attached_to_name": ticket}
+			),
+			1,
+		)
+
 	def test_status_webhooks_only_move_forward(self):
 		phone = random_phone()
 		ticket, _wa = self.customer_says(phone, "Tolong cek")
@@ -366,24 +428,27 @@ class TestWhatsApp(FrappeTestCase):
 	def test_rate_limits_are_retried_permanent_errors_are_not(self):
 		phone = random_phone()
 		ticket, _wa = self.customer_says(phone, "Halo")
-		# one 130429: the client backs off and tries again in the same job
-		self.agent_replies(ticket, "<p>Satu</p>")
-		self.fake.fail_next(130429)
-		self.assertEqual(jobs.send(self.queued(ticket)), "Sent")
-		self.assertEqual(len([r for r in self.fake.requests if r["path"].endswith("/messages")]), 2)
-		# 80007 on every in-process attempt: stays queued for the sweep, which sends it later
-		self.fake.clear()
-		self.agent_replies(ticket, "<p>Dua</p>")
-		log = self.queued(ticket)
-		self.fake.fail_next(80007, times=wa_client.ATTEMPTS)
-		self.assertEqual(jobs.send(log), "Queued")
-		row = frappe.db.get_value(LOG, log, ["retry_count", "next_attempt_at", "error_code"], as_dict=True)
-		self.assertEqual((row.retry_count, row.error_code), (1, "80007"))
-		self.assertGreater(row.next_attempt_at, now_datetime())
-		frappe.db.set_value(LOG, log, "next_attempt_at", add_to_date(now_datetime(), minutes=-1))
-		frappe.db.commit()
-		jobs.sweep()
-		self.assertEqual(frappe.db.get_value(LOG, log, "status"), "Sent")
+		# a rate limit (130429, 80007): one request, no sleeping in the job; queued again with a
+		# next attempt time, not sent before it, then sent by the sweep
+		for code, text in ((130429, "<p>Satu</p>"), (80007, "<p>Dua</p>")):
+			self.fake.clear()
+			self.agent_replies(ticket, text)
+			log = self.queued(ticket)
+			self.fake.fail_next(code)
+			self.assertEqual(jobs.send(log), "Queued")
+			self.assertEqual(len(self.fake.requests), 1)
+			row = frappe.db.get_value(
+				LOG, log, ["status", "retry_count", "next_attempt_at", "error_code"], as_dict=True
+			)
+			self.assertEqual((row.status, row.retry_count, row.error_code), ("Queued", 1, str(code)))
+			self.assertGreater(row.next_attempt_at, now_datetime())
+			self.assertEqual(jobs.send(log), "Queued")  # not due yet: nothing sent
+			self.assertEqual(len(self.fake.requests), 1)
+			frappe.db.set_value(LOG, log, "next_attempt_at", add_to_date(now_datetime(), minutes=-1))
+			frappe.db.commit()
+			jobs.sweep()
+			self.assertEqual(frappe.db.get_value(LOG, log, "status"), "Sent")
+			self.assertEqual(len(self.fake.sent()), 1)
 		# a permanent error: one request, failed at once, said on the ticket
 		self.fake.clear()
 		self.agent_replies(ticket, "<p>Tiga</p>")

@@ -8,8 +8,11 @@
 
 import frappe
 
+from cs_sop.guest import webhook_limited
+
 
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
+@webhook_limited  # its own, higher limit: Meta bursts from few addresses (see cs_sop.guest)
 def webhook():
 	"""Meta's webhook: GET is the verification handshake, POST a signed event (answered fast)."""
 	# Guests may call this on purpose: Meta does not log in. GET answers only with the right verify

@@ -1,4 +1,6 @@
 """The webhook's work inside the request: verify, store the raw event, queue its processing.
+Shared by the Meta channels: WhatsApp and Messenger / Instagram (cs_sop.meta) call it with their
+own verify token, app secret and webhook objects; every event is one row with its platform.
 
 Nothing heavy happens here (no ticket, no Communication, no download): the event is one row in
 SOP WhatsApp Event, committed with the request; a queue job after the commit processes it, and the
@@ -17,11 +19,16 @@ from cs_sop.whatsapp import settings
 
 MAX_BODY = 1024 * 1024  # Meta batches up to 1000 updates per call; a real call is a few kB
 EVENT = "SOP WhatsApp Event"
+# who writes an event: Meta's signed delivery, recorded by the system (no guest acts here); the
+# customers it carries are named on their messages (`inbound.receive`)
+SYSTEM = "Administrator"
 
 
-def handshake() -> Response:
+def handshake(token: str | None = None) -> Response:
+	"""Meta's GET handshake; `token`: the verify token of the channel (WhatsApp's by default)."""
 	args = frappe.request.args
-	token = settings.secret("verify_token")
+	if token is None:
+		token = settings.secret("verify_token")
 	if (
 		args.get("hub.mode") == "subscribe"
 		and token
@@ -31,27 +38,34 @@ def handshake() -> Response:
 	return Response("forbidden", status=403, mimetype="text/plain")
 
 
-def receive() -> Response:
+WHATSAPP_OBJECTS = {"whatsapp_business_account": "WhatsApp"}
+
+
+def receive(secret: str | None = None, objects: dict[str, str] | None = None) -> Response:
+	"""A signed POST: stored when its `object` is one of `objects` (object → platform; WhatsApp's
+	by default) and signed with `secret` (the app secret of that channel's settings)."""
 	request = frappe.request
 	if (request.content_length or 0) > MAX_BODY:
 		return Response("payload too large", status=413, mimetype="text/plain")
 	body = request.get_data(cache=True)
 	if len(body) > MAX_BODY:
 		return Response("payload too large", status=413, mimetype="text/plain")
-	secret = settings.secret("app_secret")
+	if secret is None:
+		secret = settings.secret("app_secret")
 	if not rules.signature_valid(secret, body, request.headers.get("X-Hub-Signature-256")):
 		return Response("invalid signature", status=403, mimetype="text/plain")
 	try:
 		payload = json.loads(body)
 	except ValueError:
 		return Response("invalid json", status=400, mimetype="text/plain")
-	if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
+	platform = (objects or WHATSAPP_OBJECTS).get(payload.get("object")) if isinstance(payload, dict) else None
+	if not platform:
 		return Response("ignored", status=200, mimetype="text/plain")
-	store(body.decode("utf-8", "replace"))
+	store(body.decode("utf-8", "replace"), platform)
 	return Response("ok", status=200, mimetype="text/plain")
 
 
-def store(raw: str) -> str:
+def store(raw: str, platform: str = "WhatsApp") -> str:
 	"""One Pending event row (committed with the request), processed by a queue job afterwards."""
 	name = frappe.generate_hash(length=12)
 	event = frappe.qb.DocType(EVENT)
@@ -66,7 +80,8 @@ def store(raw: str) -> str:
 		event.received_at,
 		event.attempts,
 		event.payload,
-	).insert(name, now, now, "Guest", "Guest", "Pending", now, 0, raw).run()
+		event.platform,
+	).insert(name, now, now, SYSTEM, SYSTEM, "Pending", now, 0, raw, platform).run()
 	from cs_sop.whatsapp import jobs
 
 	jobs.enqueue_drain()

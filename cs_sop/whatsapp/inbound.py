@@ -64,8 +64,22 @@ def receive(message: dict, profile_name: str | None = None) -> str | None:
 		frappe.db.set_value(
 			LOG, log.name, {"ticket": ticket, "communication": communication}, update_modified=False
 		)
+		name_customer(phone, contact, log.name, communication)
 	notify_notices(ticket, received_at)
 	return ticket
+
+
+def name_customer(
+	phone: str, contact: str | None, log: str, communication: str, address: str | None = None
+) -> None:
+	"""The customer, not the job's system user, owns their message's records (as a portal
+	customer owns what they write): their contact's email, else their address on the platform
+	(`address`; WhatsApp's by default)."""
+	email = (
+		(contact and frappe.db.get_value("Contact", contact, "email_id")) or address or pseudo_email(phone)
+	)
+	for doctype, name in ((LOG, log), ("Communication", communication)):
+		frappe.db.set_value(doctype, name, "owner", email, update_modified=False)
 
 
 class phone_lock:
@@ -128,13 +142,15 @@ def find_contact(phone: str) -> str | None:
 	return frappe.db.get_value("Contact", {"email_id": pseudo_email(phone)})
 
 
-def open_ticket_for(phone: str, contact: str | None) -> str | None:
-	"""The ticket of this number's latest WhatsApp message, unless that ticket is closed."""
+def open_ticket_for(phone: str, contact: str | None, platform: str = "WhatsApp") -> str | None:
+	"""The ticket of this number's (or Messenger / Instagram sender's) latest message on the
+	platform, unless that ticket is closed."""
 	log = frappe.qb.DocType(LOG)
 	last = (
 		frappe.qb.from_(log)
 		.select(log.ticket)
 		.where(log.phone == phone)
+		.where(log.platform == platform)
 		.where(log.ticket.isnotnull())
 		.orderby(log.creation, order=frappe.qb.desc)
 		.limit(1)
@@ -165,16 +181,26 @@ def new_ticket(phone: str, contact: str, profile_name: str | None, message: dict
 	return ticket.name
 
 
-def add_communication(ticket: str, phone: str, profile_name: str | None, html: str, received_at) -> str:
+def add_communication(
+	ticket: str,
+	phone: str,
+	profile_name: str | None,
+	html: str,
+	received_at,
+	address: str | None = None,
+	subject: str | None = None,
+) -> str:
+	"""A received Communication; `address` / `subject` for Messenger and Instagram (no phone)."""
 	c = frappe.new_doc("Communication")
 	c.communication_type = "Communication"
 	c.communication_medium = "Chat"
 	c.sent_or_received = "Received"
 	c.email_status = "Open"
-	c.subject = _("WhatsApp message")
-	c.sender = pseudo_email(phone)
-	c.sender_full_name = (profile_name or "").strip() or f"+{phone}"
-	c.phone_no = f"+{phone}"
+	c.subject = subject or _("WhatsApp message")
+	c.sender = address or pseudo_email(phone)
+	c.sender_full_name = (profile_name or "").strip() or (phone if address else f"+{phone}")
+	if not address:
+		c.phone_no = f"+{phone}"
 	c.content = html
 	c.communication_date = received_at
 	c.status = "Linked"
@@ -247,12 +273,20 @@ def attach(ticket: str, communication: str, media: dict) -> None:
 		info = client.media_info(media_id)
 		content = client.download(info["url"])
 	except (WhatsAppError, KeyError, TypeError) as e:
+		if isinstance(e, WhatsAppError) and e.retryable and not frappe.flags.cs_sop_wa_last_try:
+			raise  # the whole event is tried again by the next sweep (jobs.process_event)
 		_note(
 			communication, _("The file of this WhatsApp message could not be downloaded: {0}").format(str(e))
 		)
 		return
 	mime = info.get("mime_type") or media.get("mime_type") or ""
 	filename = media.get("filename") or f"whatsapp-{media['kind']}-{media_id}{_extension(mime)}"
+	store_file(ticket, communication, filename, content)
+
+
+def store_file(ticket: str, communication: str, filename: str, content: bytes, platform: str = "WhatsApp"):
+	"""A private File on the Communication and the ticket; a file Frappe refuses is said on the
+	message instead (never dropped silently)."""
 	frappe.db.savepoint("cs_sop_wa_file")
 	try:
 		file = frappe.get_doc(
@@ -278,10 +312,16 @@ def attach(ticket: str, communication: str, media: dict) -> None:
 	except Exception as e:
 		# e.g. a damaged PDF Frappe refuses: the message stays, and says why its file is missing
 		frappe.db.rollback(save_point="cs_sop_wa_file")
-		_note(
-			communication,
-			_("The file of this WhatsApp message could not be stored: {0}").format(str(e)[:200]),
-		)
+		if platform == "WhatsApp":
+			note = _("The file of this WhatsApp message could not be stored: {0}").format(str(e)[:200])
+		else:
+			note = _("The file of this {0} message could not be stored: {1}").format(platform, str(e)[:200])
+		_note(communication, note)
+
+
+def note(communication: str, text: str) -> None:
+	"""A line in italics after the message's text (e.g. why its file is missing)."""
+	_note(communication, text)
 
 
 def _note(communication: str, note: str) -> None:

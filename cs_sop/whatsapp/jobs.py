@@ -3,8 +3,9 @@
 - `drain`: processes stored webhook events (one transaction per event), queued after the webhook's
   commit; deduplicated, so at most one waits per site and it works through everything pending.
 - `send`: sends one queued outbound message.
-- `sweep` (every minute): what a lost job or a rate limit left behind: events still pending, sends
-  due again. Workers must run for all of it (`bench start`, or supervisor in production).
+- `sweep` (every minute, on the long queue, deduplicated): what a lost job or a rate limit left
+  behind: events still pending, sends due again, sends a dead job left Sending (failed, never
+  repeated). Workers must run for all of it (`bench start`, or supervisor in production).
 """
 
 import json
@@ -88,6 +89,9 @@ def process_event(name: str) -> bool:
 		frappe.db.rollback()
 		return False
 	row = rows[0]
+	# a media download Meta refuses for now fails the event (retried by the sweep) unless this is
+	# its last try: no sleeping in the job (see inbound.attach)
+	frappe.flags.cs_sop_wa_last_try = row.attempts + 1 >= MAX_EVENT_ATTEMPTS
 	try:
 		unmatched = handle_payload(json.loads(row.payload or "{}"))
 		young = row.received_at and row.received_at > add_to_date(now_datetime(), minutes=-10)
@@ -118,7 +122,15 @@ def _mark(name: str, status: str, attempts: int, error: str | None) -> None:
 
 
 def handle_payload(payload: dict) -> list[str]:
-	"""Every message and status in a webhook body; the ids of statuses for unknown messages."""
+	"""Every message and status in a webhook body; the ids of statuses for unknown messages.
+	Messenger and Instagram bodies (object page / instagram) go to cs_sop.meta.inbound."""
+	from cs_sop.core import meta as meta_rules
+
+	if meta_rules.platform_of(payload):
+		from cs_sop.meta import inbound as meta_inbound
+
+		meta_inbound.handle(payload)
+		return []
 	unmatched = []
 	for entry in payload.get("entry") or []:
 		for change in entry.get("changes") or []:
@@ -136,7 +148,13 @@ def handle_payload(payload: dict) -> list[str]:
 
 def send(log_name: str) -> str | None:
 	frappe.set_user("Administrator")
-	return outbound.send(log_name)
+	return outbound.send(log_name)  # commits (Sending before the HTTP call, then the outcome)
+
+
+def enqueue_sweep() -> None:
+	"""Scheduler (every minute): the sweep on the long queue, at most one waiting per site. A sweep
+	may send hundreds of messages, more than a default-queue job should hold a worker for."""
+	frappe.enqueue("cs_sop.whatsapp.jobs.sweep", queue="long", job_id="cs_sop_wa_sweep", deduplicate=True)
 
 
 def sweep() -> dict:
@@ -170,12 +188,11 @@ def sweep() -> dict:
 	)
 	sent = 0
 	for name in due:
-		frappe.db.commit()
 		try:
-			outbound.send(name)
-			frappe.db.commit()
-			sent += 1
+			if outbound.send(name) == "Sent":  # commits itself (see outbound.send)
+				sent += 1
 		except Exception:
 			frappe.db.rollback()
 			frappe.log_error(title="cs_sop: WhatsApp send failed", reference_doctype=LOG, reference_name=name)
-	return {"events": processed, "sends": sent}
+	stale = outbound.fail_stale_sending(now)
+	return {"events": processed, "sends": sent, "stale": stale}

@@ -17,6 +17,12 @@ def get() -> frappe._dict:
 		template_name=(doc.template_name or "").strip(),
 		template_language=(doc.template_language or "id").strip(),
 		template_parameter=doc.template_parameter or "None",
+		# the confirmation request and the survey invitation after 24 h: their own templates, the
+		# links as the {{1}} of their URL buttons
+		confirmation_template=(doc.get("confirmation_template") or "").strip(),
+		confirmation_template_language=(doc.get("confirmation_template_language") or "").strip(),
+		survey_template=(doc.get("survey_template") or "").strip(),
+		survey_template_language=(doc.get("survey_template_language") or "").strip(),
 	)
 
 

@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 
 from cs_sop.core import survey as rules
-from cs_sop.survey import find, state_of
+from cs_sop.survey import find, page_messages, state_of
 
 no_cache = 1
 
@@ -25,7 +25,7 @@ def get_context(context):
 	context.state = state_of(row)
 	if context.state == "answered" and frappe.form_dict.get("done"):
 		context.state = "done"
-	context.error = (frappe.form_dict.get("error") or "")[:300]
+	context.error = page_message(frappe.form_dict.get("error"))
 	context.ticket = row.ticket if row else None
 	context.low_csat = rules.LOW_CSAT
 	context.csat_labels = [
@@ -38,3 +38,11 @@ def get_context(context):
 	context.other_lang = "en" if lang == "id" else "id"
 	context.other_lang_label = "English" if lang == "id" else "Bahasa Indonesia"
 	return context
+
+
+def page_message(code: str | None) -> str:
+	"""The fixed, translated text for an error code in the URL; never the URL's own text."""
+	if not code:
+		return ""
+	messages = page_messages()
+	return messages.get(code) or messages["failed"]

@@ -14,6 +14,7 @@ def test_no_top_level_json_that_frappe_would_overwrite_on_migrate():
 	assert sorted(p.name for p in (FIXTURES / "defaults").glob("*.json")) == sorted(
 		[
 			"categories.json",
+			"channel_owners.json",
 			"escalation_levels.json",
 			"priority_rules.json",
 			"saved_replies.json",
@@ -52,6 +53,17 @@ def test_categories_route_to_shipped_teams():
 		assert name and description
 		assert complaint_type in ("Service", "Operational")
 		assert team is None or team in d.TEAMS
+
+
+def test_channel_owners_name_shipped_teams_and_channels_once():
+	from cs_sop.setup.custom_fields import CHANNELS
+
+	channels = [channel for channel, _team in d.CHANNEL_OWNERS]
+	assert len(channels) == len(set(channels))
+	for channel, team in d.CHANNEL_OWNERS:
+		assert channel in CHANNELS
+		assert team in d.TEAMS
+	assert {"WhatsApp", "Live Chat", "Social Media"} <= set(channels)
 
 
 def test_escalation_levels_climb_one_at_a_time():

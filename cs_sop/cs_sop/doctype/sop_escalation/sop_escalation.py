@@ -51,7 +51,9 @@ class SOPEscalation(Document):
 		is_automatic: DF.Check
 		level: DF.Int
 		level_name: DF.Data | None
-		reason: DF.Literal["SLA Breach", "Complexity", "Customer Request", "Recurring Complaint"]
+		reason: DF.Literal[
+			"SLA Breach", "Chat Response Breach", "Complexity", "Customer Request", "Recurring Complaint"
+		]
 		status: DF.Literal["Open", "Acknowledged", "Resolved", "Cancelled"]
 		subject: DF.Data | None
 		sweep_run: DF.Data | None

@@ -19,6 +19,7 @@ class SOPSettings(Document):
 		from helpdesk.helpdesk.doctype.hd_service_day.hd_service_day import HDServiceDay
 
 		chat_first_response_minutes: DF.Int
+		chat_message_response_minutes: DF.Int
 		chat_sla: DF.Link | None
 		enable_escalation: DF.Check
 		enforce_priority_matrix: DF.Check
@@ -34,6 +35,8 @@ class SOPSettings(Document):
 	def validate(self):
 		if (self.chat_first_response_minutes or 0) < 1:
 			frappe.throw(_("Chat and WhatsApp first response must be at least 1 minute."))
+		if (self.chat_message_response_minutes or 0) < 1:
+			frappe.throw(_("The reply to a chat message must be due at least 1 minute after it."))
 		try:
 			Calendar.from_rows((r.workday, r.start_time, r.end_time) for r in self.operating_hours)
 		except ValueError as e:
@@ -42,6 +45,9 @@ class SOPSettings(Document):
 			frappe.throw(_("The warning share must be between 0 and 100 percent."))
 		if self.standard_sla and self.standard_sla == self.chat_sla:
 			frappe.throw(_("The standard SLA and the chat and WhatsApp SLA must be different."))
+		from cs_sop.solution import on_settings_validate
+
+		on_settings_validate(self)
 
 	def on_update(self):
 		from cs_sop.sla import clear_calendar

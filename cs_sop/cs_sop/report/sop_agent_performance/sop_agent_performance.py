@@ -1,7 +1,9 @@
 """SOP Agent Performance: the chat SOP's CS performance report, one row per agent.
 
 Per agent (`sop_agent`, the ticket's first assignee) for the tickets of the period: tickets
-handled and resolved, first response met % and median (operating minutes), the customer-update
+handled and resolved, first response met % and median (operating minutes), the chat reply clock's
+met %, median and 90th percentile (the chat messages the agent answered in the period, and those
+still waiting on the agent's tickets; `cs_sop.message_clock`), the customer-update
 cadence kept (no missed update on the ticket), the reopen rate; the escalations the agent raised
 by hand and received (addressed to or acknowledged by them) in the period; the CSAT of the
 SOP Satisfaction report.
@@ -13,11 +15,13 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, IfNull, Sum
 from frappe.utils import now_datetime
 
+from cs_sop import message_clock
 from cs_sop import reports as r
 from cs_sop.core.report_stats import rate
 from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
 
 ESCALATION = "SOP Escalation"
+MESSAGE_FIGURES = ("msg_met_pct", "msg_median", "msg_p90")
 
 
 @frappe.read_only()
@@ -57,13 +61,16 @@ def compute(f) -> list[dict]:
 		.run(as_dict=True)
 	)
 	first, _all = r.percentiles_of(tickets, "fr_values", key="agent")
+	# the chat replies of the period by who answered them (waiting ones: the ticket's agent)
+	messages, _messages_all = message_clock.report_figures(f, "Agent")
+	messages.pop(None, None)
 
 	raised, received = _escalations(f)
 	_group, sat_rows, _total, _dist = sop_satisfaction.compute(frappe._dict(f, group_by="Agent"))
 	csat = {row["group_value"]: row for row in sat_rows if row["group_value"]}
 
 	by_agent = {row.agent: row for row in tickets}
-	agents = set(by_agent) | set(raised) | set(received) | set(csat)
+	agents = set(by_agent) | set(raised) | set(received) | set(csat) | set(messages)
 	if f.get("agent"):
 		agents &= {f.agent}
 	names = dict(
@@ -83,6 +90,7 @@ def compute(f) -> list[dict]:
 				"resolved": int(c.resolved or 0),
 				"fr_met_pct": rate(c.fr_met, int(c.fr_decided or 0)),
 				"fr_median": r.minutes(first.get(agent, {}).get(50)),
+				**{k: v for k, v in messages.get(agent, message_clock.EMPTY).items() if k in MESSAGE_FIGURES},
 				"cadence_pct": rate(c.cadence_kept, int(c.handled or 0)),
 				"reopen_pct": rate(c.reopened, int(c.ever_resolved or 0)),
 				"raised": int(raised.get(agent, 0)),
@@ -123,6 +131,9 @@ def columns() -> list[dict]:
 		r.column(_("Resolved"), "resolved", "Int", 80),
 		r.column(_("First Response Met %"), "fr_met_pct", "Percent", 130),
 		r.column(_("Median First Response (min)"), "fr_median", "Float", 150),
+		r.column(_("Chat Reply Met %"), "msg_met_pct", "Percent", 120),
+		r.column(_("Median Chat Reply (min)"), "msg_median", "Float", 140),
+		r.column(_("P90 Chat Reply (min)"), "msg_p90", "Float", 130),
 		r.column(_("Update Cadence Kept %"), "cadence_pct", "Percent", 140),
 		r.column(_("Reopen Rate %"), "reopen_pct", "Percent", 110),
 		r.column(_("Escalations Raised"), "raised", "Int", 120),

@@ -37,7 +37,7 @@ frappe.query_reports["SOP Escalation Register"] = {
 			fieldname: "reason",
 			label: __("Reason"),
 			fieldtype: "Select",
-			options: ["", "SLA Breach", "Complexity", "Customer Request", "Recurring Complaint"],
+			options: ["", "SLA Breach", "Chat Response Breach", "Complexity", "Customer Request", "Recurring Complaint"],
 		},
 		{
 			fieldname: "status",

@@ -39,5 +39,10 @@ frappe.query_reports["SOP SLA Compliance"] = {
 			options: ["Team", "Channel", "Priority", "Category", "Request Type", "Agent"],
 			default: "Team",
 		},
+		{
+			fieldname: "closed_by_exception",
+			label: __("Only Closed by Exception"),
+			fieldtype: "Check",
+		},
 	],
 };

@@ -3,6 +3,9 @@
 A ticket counts for a target once it has one (Helpdesk's `response_by` / `resolution_by`) and the
 target is decided: met or missed when answered/resolved, missed when still open past it.
 Durations are the operating seconds stored when the response/resolution happened.
+Beside the first response, the chat reply clock (`cs_sop.message_clock`): every customer message on
+a WhatsApp, Live Chat or Social Media ticket received in the period, met % / median / 90th
+percentile of the agent's reply in operating minutes, breaches.
 """
 
 import frappe
@@ -11,6 +14,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import now_datetime
 
+from cs_sop import message_clock
 from cs_sop import reports as r
 from cs_sop.core.report_stats import rate
 
@@ -41,6 +45,8 @@ def compute(f) -> tuple[str, list[dict]]:
 	t = frappe.qb.DocType(r.TICKET)
 	fr_decided, fr_met, res_decided, res_met = _criteria(t, now_datetime())
 	where = r.ticket_conditions(t, f)
+	if f.get("closed_by_exception"):
+		where &= t.sop_close_exception_on.isnotnull()
 	# one scan: the counts and, per group, the stored durations as one string each (percentiles)
 	r.allow_long_concat()
 	counts = (
@@ -59,19 +65,47 @@ def compute(f) -> tuple[str, list[dict]]:
 		.groupby(t[col])
 		.run(as_dict=True)
 	)
+	exceptions = _exceptions(t, col, where)
+	for c in counts:
+		c.exceptions = exceptions.get(c.grp, 0)
 	first, first_all = r.percentiles_of(counts, "fr_values")
 	resolution, resolution_all = r.percentiles_of(counts, "res_values")
+	# the chat messages received in the period, per group: a second scan, of their own table
+	messages, messages_all = message_clock.report_figures(f, group, bool(f.get("closed_by_exception")))
+	# a group whose tickets opened earlier may still have chat messages in the period
+	known = {c.grp for c in counts}
+	counts += [frappe._dict(grp=grp, tickets=0) for grp in messages if grp not in known]
 
-	rows = [_row(group, c, first.get(c.grp, {}), resolution.get(c.grp, {})) for c in counts]
+	rows = [
+		{
+			**_row(group, c, first.get(c.grp, {}), resolution.get(c.grp, {})),
+			**messages.get(c.grp, message_clock.EMPTY),
+		}
+		for c in counts
+	]
 	rows.sort(key=lambda row: (-row["tickets"], row["group"]))
 	if rows:
 		total = frappe._dict(grp=None)
-		for field in ("tickets", "fr_decided", "fr_met", "res_decided", "res_met"):
-			total[field] = sum(int(c[field] or 0) for c in counts)
-		row = _row(group, total, first_all, resolution_all)
+		for field in ("tickets", "fr_decided", "fr_met", "res_decided", "res_met", "exceptions"):
+			total[field] = sum(int(c.get(field) or 0) for c in counts)
+		row = {**_row(group, total, first_all, resolution_all), **messages_all}
 		row["group"] = _("Total")
 		rows.append(row)
 	return group, rows
+
+
+def _exceptions(t, col: str, where) -> dict:
+	"""Per group, the tickets a supervisor closed without the customer's confirmation: a second,
+	small query over the indexed `sop_close_exception_on`, so the main scan stays on its covering
+	index."""
+	rows = (
+		frappe.qb.from_(t)
+		.select(t[col].as_("grp"), Count("*").as_("n"))
+		.where(where & t.sop_close_exception_on.isnotnull())
+		.groupby(t[col])
+		.run(as_dict=True)
+	)
+	return {row.grp: int(row.n) for row in rows}
 
 
 def _row(group: str, c, first: dict, resolution: dict) -> dict:
@@ -91,6 +125,7 @@ def _row(group: str, c, first: dict, resolution: dict) -> dict:
 		"res_p90": r.hours(resolution.get(90)),
 		"res_breaches": res_decided - res_met,
 		"breaches": fr_decided - fr_met + res_decided - res_met,
+		"closed_by_exception": int(c.get("exceptions") or 0),
 	}
 
 
@@ -102,11 +137,17 @@ def columns(group: str) -> list[dict]:
 		r.column(_("Median First Response (min)"), "fr_median", "Float", 150),
 		r.column(_("P90 First Response (min)"), "fr_p90", "Float", 140),
 		r.column(_("First Response Breaches"), "fr_breaches", "Int", 130),
+		r.column(_("Chat Messages"), "msg_count", "Int", 110),
+		r.column(_("Chat Reply Met %"), "msg_met_pct", "Percent", 120),
+		r.column(_("Median Chat Reply (min)"), "msg_median", "Float", 140),
+		r.column(_("P90 Chat Reply (min)"), "msg_p90", "Float", 130),
+		r.column(_("Chat Reply Breaches"), "msg_breaches", "Int", 120),
 		r.column(_("Resolution Met %"), "res_met_pct", "Percent", 120),
 		r.column(_("Median Resolution (h)"), "res_median", "Float", 130),
 		r.column(_("P90 Resolution (h)"), "res_p90", "Float", 120),
 		r.column(_("Resolution Breaches"), "res_breaches", "Int", 120),
 		r.column(_("Breaches"), "breaches", "Int", 90),
+		r.column(_("Closed by Exception"), "closed_by_exception", "Int", 130),
 	]
 
 
@@ -134,8 +175,12 @@ def summary(total: dict | None) -> list[dict]:
 		r.summary_item(_("First Response Met %"), total.get("fr_met_pct"), "Percent", "Green"),
 		r.summary_item(_("Median First Response (min)"), total.get("fr_median"), "Float"),
 		r.summary_item(_("P90 First Response (min)"), total.get("fr_p90"), "Float"),
+		r.summary_item(_("Chat Reply Met %"), total.get("msg_met_pct"), "Percent", "Green"),
+		r.summary_item(_("Median Chat Reply (min)"), total.get("msg_median"), "Float"),
+		r.summary_item(_("P90 Chat Reply (min)"), total.get("msg_p90"), "Float"),
 		r.summary_item(_("Resolution Met %"), total.get("res_met_pct"), "Percent", "Green"),
 		r.summary_item(_("Median Resolution (h)"), total.get("res_median"), "Float"),
 		r.summary_item(_("P90 Resolution (h)"), total.get("res_p90"), "Float"),
 		r.summary_item(_("Breaches"), total.get("breaches", 0), "Int", "Red"),
+		r.summary_item(_("Closed by Exception"), total.get("closed_by_exception", 0), "Int", "Orange"),
 	]
