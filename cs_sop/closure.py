@@ -23,7 +23,7 @@ from cs_sop import bulk
 from cs_sop.core import closure as rules
 from cs_sop.core import gates
 from cs_sop.core import survey as survey_rules
-from cs_sop.guest import as_customer, limited
+from cs_sop.guest import as_customer, as_email_intake, limited
 
 TICKET = "HD Ticket"
 BATCH = 10000
@@ -450,20 +450,21 @@ def _reply_as_customer(ticket: str, sender: str, reason: str):
 	content = "<p><b>{}</b></p><p>{}</p>".format(
 		escape_html(_("Not resolved yet")), escape_html(reason).replace("\n", "<br>")
 	)
-	frappe.get_doc(
-		{
-			"doctype": "Communication",
-			"communication_type": "Communication",
-			"communication_medium": "Email",
-			"sent_or_received": "Received",
-			"status": "Linked",
-			"subject": _("Re: ticket #{0}").format(ticket),
-			"content": content,
-			"sender": sender,
-			"reference_doctype": TICKET,
-			"reference_name": ticket,
-		}
-	).insert(ignore_permissions=True)  # the customer's answer, checked by the caller
+	with as_email_intake():
+		frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Communication",
+				"communication_medium": "Email",
+				"sent_or_received": "Received",
+				"status": "Linked",
+				"subject": _("Re: ticket #{0}").format(ticket),
+				"content": content,
+				"sender": sender,
+				"reference_doctype": TICKET,
+				"reference_name": ticket,
+			}
+		).insert(ignore_permissions=True)  # the customer's answer, checked by the caller
 
 
 def _log(ticket: str, action: str):

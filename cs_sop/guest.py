@@ -7,8 +7,9 @@
   (a status per sent message, retries after an outage); a 429 only makes Meta deliver again later,
   and every accepted POST is signature-checked before anything is written.
   Site config `cs_sop_guest_rate_limit` / `cs_sop_webhook_rate_limit` change the limits.
-- The actor: what a customer does from a public page is written in the customer's name (their
-  address as owner / modified by), never as Guest.
+- The actor: what a portal customer does from a public page is written in their name (their user as
+  owner / modified by), never as Guest; an email-only customer has no User to name, so Guest it is
+  (the ticket's own records still carry their address: raised_by, the Communication's sender).
 """
 
 from contextlib import contextmanager
@@ -46,7 +47,10 @@ def customer_actor(email: str | None) -> str | None:
 	address = parseaddr(email or "")[1].strip().lower()
 	if not address or not validate_email_address(address):
 		return None
-	if frappe.db.get_value("User", address, "user_type") == "System User":
+	# only a customer who is a (portal) User: Frappe and Helpdesk write the session user into Link
+	# fields to User (notifications, assignments), which an email-only customer's address would fail
+	user = frappe.db.get_value("User", address, ["user_type", "enabled"], as_dict=True)
+	if not user or user.user_type == "System User" or not user.enabled:
 		return None
 	return address
 
@@ -62,5 +66,19 @@ def as_customer(email: str | None):
 		frappe.session.user = actor
 	try:
 		yield frappe.session.user
+	finally:
+		frappe.session.user = previous
+
+
+@contextmanager
+def as_email_intake():
+	"""A customer's message recorded from a public page as Frappe's email intake records one (the
+	customer is the Communication's sender): Helpdesk's Communication hook saves the ticket with the
+	session's rights, which Guest (an email-only customer) does not have."""
+	previous = frappe.session.user
+	if previous == "Guest":
+		frappe.session.user = "Administrator"
+	try:
+		yield
 	finally:
 		frappe.session.user = previous

@@ -25,6 +25,7 @@ from cs_sop.tests.rest import Client, error_text
 from cs_sop.tests.test_closure import CUSTOMER, resolved_ticket
 from cs_sop.tests.utils import (
 	PASSWORD,
+	agent_reply,
 	classify,
 	ensure_email_account,
 	make_agent,
@@ -616,6 +617,30 @@ class TestPublicEndpoints(FrappeTestCase):
 					order_by="creation desc",
 				)
 				self.assertEqual(comm_owner, CUSTOMER)
+
+	def test_email_only_customer_answers_no_on_an_assigned_ticket(self):
+		"""A customer with no User stays Guest as the actor: Helpdesk writes the session user into
+		User links (the assigned agent's notification), which an unknown address would fail."""
+		from frappe.desk.form.assign_to import add as assign
+
+		customer = f"cs-sop-emailonly-{frappe.generate_hash(length=6)}@example.com"
+		doc = make_ticket(raised_by=customer, **classify(sop_request_type="Question"))
+		assign({"assign_to": [make_agent()], "doctype": "HD Ticket", "name": doc.name})
+		agent_reply(doc.name)
+		doc = frappe.get_doc("HD Ticket", doc.name)
+		doc.resolution_details = "<p>Sudah kami kirim ulang.</p>"
+		doc.status = "Resolved"
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+		requested = frappe.db.get_value("HD Ticket", doc.name, "sop_confirmation_requested_on")
+		token = closure.confirmation_token(doc.name, requested)
+		r = self.guest.method(
+			"cs_sop.closure.confirm_link", ticket=doc.name, token=token, resolved=0, reason="Belum sampai"
+		)
+		self.assertEqual(r.status_code, 200, error_text(r))
+		frappe.db.rollback()
+		row = frappe.db.get_value("HD Ticket", doc.name, ["status", "sop_resolution_confirmed"], as_dict=True)
+		self.assertEqual((row.status, row.sop_resolution_confirmed), ("Open", "Not Resolved"))
 
 	def test_whatsapp_inbound_is_the_customers(self):
 		fake = FakeGraph()
