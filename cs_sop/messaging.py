@@ -122,3 +122,30 @@ def _channel_sender(channel: str | None):
 		if getattr(sender, "is_ready", lambda: True)():
 			return sender
 	return None
+
+
+def attach_to_message(ticket: str, communication: str, filename: str, content: bytes) -> str:
+	"""A customer's file from a chat channel: a private File on the message, and the same file on the
+	ticket (as Helpdesk attaches email attachments), so agents find it in the ticket's attachments.
+	Returns the message's File. Written as the system: the caller checked who sent it."""
+	file = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": filename,
+			"attached_to_doctype": "Communication",
+			"attached_to_name": communication,
+			"is_private": 1,
+			"content": content,
+		}
+	)
+	file.insert(ignore_permissions=True)
+	frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_url": file.file_url,
+			"attached_to_doctype": TICKET,
+			"attached_to_name": ticket,
+			"is_private": 1,
+		}
+	).insert(ignore_permissions=True)
+	return file.name

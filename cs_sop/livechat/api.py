@@ -16,6 +16,7 @@ from frappe.rate_limiter import rate_limit
 from frappe.utils import cint
 
 from cs_sop.livechat import service
+from cs_sop.messaging import attach_to_message
 
 WINDOW = 60
 LIMITS = {"status": 60, "start": 10, "send": 30, "messages": 120, "upload": 10, "file": 60}
@@ -139,7 +140,7 @@ def upload(
 		conv = _reopen_or_new(conv, text or filename)
 		found = service.existing_message(conv.name, client_id)
 		message_name = service.add_visitor_message(conv, text, client_id)
-		file = None if found else service.attach_file(conv.name, message_name, filename, content)
+		file = None if found else attach_to_message(conv.name, message_name, filename, content)
 	own(conv.raised_by, ("Communication", message_name), *((("File", file),) if file else ()))
 	if not found:
 		# the file arrived after the Communication's realtime message was queued: publish again

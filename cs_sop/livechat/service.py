@@ -304,32 +304,6 @@ def check_file(filename: str, content: bytes) -> str:
 	return filename
 
 
-def attach_file(ticket: str, communication: str, filename: str, content: bytes) -> str:
-	"""A private File on the message, and the same file on the ticket (as Helpdesk attaches email
-	attachments), so agents find it in the ticket's attachments."""
-	file = frappe.get_doc(
-		{
-			"doctype": "File",
-			"file_name": filename,
-			"attached_to_doctype": "Communication",
-			"attached_to_name": communication,
-			"is_private": 1,
-			"content": content,
-		}
-	)
-	file.insert(ignore_permissions=True)  # the visitor's file on their own conversation (token checked)
-	frappe.get_doc(
-		{
-			"doctype": "File",
-			"file_url": file.file_url,
-			"attached_to_doctype": TICKET,
-			"attached_to_name": ticket,
-			"is_private": 1,
-		}
-	).insert(ignore_permissions=True)
-	return file.name
-
-
 def visible_messages(ticket: str, cursor: str | None = None, limit: int = PAGE) -> list[dict]:
 	"""The conversation's messages after the cursor, oldest first: what the visitor may see (the
 	Communications of the ticket, never its internal comments)."""

@@ -11,6 +11,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from cs_sop.core import livechat as rules
 from cs_sop.livechat import service
+from cs_sop.messaging import attach_to_message
 from cs_sop.tests.rest import Client, error_text, message
 from cs_sop.tests.utils import PASSWORD, make_user
 
@@ -197,7 +198,7 @@ class TestLiveChat(FrappeTestCase):
 		self.assertNotIn("1234567890", frappe.as_json(own))
 		# the file endpoint: A's message's file is not B's
 		frappe.set_user("Administrator")
-		f = service.attach_file(res_a["ticket"], res_a["message"]["id"], "rekening.txt", b"1234567890")
+		f = attach_to_message(res_a["ticket"], res_a["message"]["id"], "rekening.txt", b"1234567890")
 		frappe.db.commit()
 		r = b.get(API + "file", params={"token": res_b["token"], "file": f})
 		self.assertEqual(r.status_code, 403, r.text)

@@ -15,6 +15,7 @@ from frappe import _
 from frappe.utils import convert_utc_to_system_timezone, now_datetime
 
 from cs_sop.core import whatsapp as rules
+from cs_sop.messaging import attach_to_message
 
 LOG = "SOP WhatsApp Message"
 TICKET = "HD Ticket"
@@ -289,26 +290,7 @@ def store_file(ticket: str, communication: str, filename: str, content: bytes, p
 	message instead (never dropped silently)."""
 	frappe.db.savepoint("cs_sop_wa_file")
 	try:
-		file = frappe.get_doc(
-			{
-				"doctype": "File",
-				"file_name": filename,
-				"attached_to_doctype": "Communication",
-				"attached_to_name": communication,
-				"is_private": 1,
-				"content": content,
-			}
-		)
-		file.insert(ignore_permissions=True)  # system job; private file (agents see it via the ticket)
-		frappe.get_doc(
-			{
-				"doctype": "File",
-				"file_url": file.file_url,
-				"attached_to_doctype": TICKET,
-				"attached_to_name": ticket,
-				"is_private": 1,
-			}
-		).insert(ignore_permissions=True)
+		attach_to_message(ticket, communication, filename, content)  # a system job; private file
 	except Exception as e:
 		# e.g. a damaged PDF Frappe refuses: the message stays, and says why its file is missing
 		frappe.db.rollback(save_point="cs_sop_wa_file")
