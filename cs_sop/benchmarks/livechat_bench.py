@@ -22,7 +22,6 @@ rate limits apply per visitor.
 import json
 import os
 import random
-import sys
 import threading
 import time
 import uuid
@@ -31,6 +30,7 @@ import frappe
 import requests
 
 from cs_sop.benchmarks.whatsapp_bench import _serve
+from cs_sop.tests.rest import serve_argv
 
 AGENT = "cs-sop-livechat-bench@example.com"
 PASSWORD = "Cs-Sop-Bench-2026!"
@@ -333,18 +333,7 @@ def _realtime(url: str, site: str, samples: int) -> dict | None:
 			[node, entry], cwd=bench, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
 		),
 		subprocess.Popen(
-			[
-				sys.executable,
-				"-m",
-				"frappe.utils.bench_helper",
-				"frappe",
-				"--site",
-				site,
-				"serve",
-				"--port",
-				str(auth_port),
-				"--noreload",
-			],
+			serve_argv(site, auth_port),
 			cwd=frappe.local.sites_path,
 			stdout=subprocess.DEVNULL,
 			stderr=subprocess.DEVNULL,

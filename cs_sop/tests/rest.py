@@ -26,6 +26,22 @@ def _free_port() -> int:
 		return s.getsockname()[1]
 
 
+def serve_argv(site: str, port: int) -> list[str]:
+	"""`bench serve` for one site on a port, from this process's Python (no `bench` on PATH)."""
+	return [
+		sys.executable,
+		"-m",
+		"frappe.utils.bench_helper",
+		"frappe",
+		"--site",
+		site,
+		"serve",
+		"--port",
+		str(port),
+		"--noreload",
+	]
+
+
 def served() -> str:
 	"""Base URL of the current site served on loopback (started on first use)."""
 	if _server.get("url"):
@@ -35,18 +51,7 @@ def served() -> str:
 	sites_path = os.path.abspath(frappe.local.sites_path)
 	log = open(os.path.join(frappe.get_site_path("logs"), "cs_sop_test_serve.log"), "ab")
 	proc = subprocess.Popen(
-		[
-			sys.executable,
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			site,
-			"serve",
-			"--port",
-			str(port),
-			"--noreload",
-		],
+		serve_argv(site, port),
 		cwd=sites_path,
 		stdout=log,
 		stderr=subprocess.STDOUT,
