@@ -16,7 +16,8 @@ CHUNK = 1000
 STANDARD_COLUMNS = ("name", "creation", "modified", "owner", "modified_by")
 
 
-def _chunks(items: Iterable, size: int):
+def chunks(items: Iterable, size: int = CHUNK):
+	"""Lists of at most `size` items (an IN (...) list or a VALUES list per statement)."""
 	it = iter(items)
 	while chunk := list(islice(it, size)):
 		yield chunk
@@ -27,7 +28,7 @@ def insert(doctype: str, fields: Sequence[str], rows: Iterable[Sequence], ignore
 	columns = ", ".join(f"`{f}`" for f in fields)
 	one = "(" + ", ".join(["%s"] * len(fields)) + ")"
 	verb = "INSERT IGNORE" if ignore_duplicates else "INSERT"
-	for chunk in _chunks(rows, CHUNK):
+	for chunk in chunks(rows, CHUNK):
 		values = [v for row in chunk for v in row]
 		frappe.db.sql(
 			f"{verb} INTO `tab{doctype}` ({columns}) VALUES {', '.join([one] * len(chunk))}",  # nosemgrep
@@ -51,7 +52,7 @@ def update(doctype: str, updates: dict[str, dict]):
 			singles[names[0]] = dict(values)
 			continue
 		sets = ", ".join(f"`{column}` = %s" for column, _ in values)
-		for chunk in _chunks(names, CHUNK):
+		for chunk in chunks(names, CHUNK):
 			frappe.db.sql(
 				f"UPDATE `tab{doctype}` SET {sets} WHERE `name` IN ({', '.join(['%s'] * len(chunk))})",  # nosemgrep
 				[v for _, v in values] + chunk,
@@ -60,7 +61,7 @@ def update(doctype: str, updates: dict[str, dict]):
 
 
 def _case_update(doctype: str, updates: dict[str, dict]):
-	for chunk in _chunks(updates.items(), CHUNK):
+	for chunk in chunks(updates.items(), CHUNK):
 		columns = sorted({c for _, values in chunk for c in values})
 		sets, params = [], []
 		for column in columns:

@@ -36,19 +36,19 @@ doc_events = {
 		"before_insert": "cs_sop.ticket.before_insert",
 		"after_insert": [
 			# a channel owner's own assignment rule, before Frappe applies the team's (on_update)
-			"cs_sop.channel_owner.after_insert",
+			"cs_sop.intake.channel_owner.after_insert",
 			# every new ticket's number to its customer, once, after the insert commits
-			"cs_sop.receipt.after_insert",
+			"cs_sop.intake.receipt.after_insert",
 		],
 		"before_validate": [
 			"cs_sop.ticket.before_validate",
-			# complaint notices: markers written without `modified` survive a stale save (issue 11)
-			"cs_sop.notices.keep_notice_fields",
-			# resolution asks the customer to confirm; closing schedules the survey (issue 10)
-			"cs_sop.closure.before_validate",
+			# complaint notices: markers written without `modified` survive a stale save
+			"cs_sop.complaint.notices.keep_notice_fields",
+			# resolution asks the customer to confirm; closing schedules the survey
+			"cs_sop.closure.lifecycle.before_validate",
 		],
-		# the closure form: resolution summary, root cause for complaints (issue 10)
-		"validate": "cs_sop.closure.validate",
+		# the closure form: resolution summary, root cause for complaints
+		"validate": "cs_sop.closure.lifecycle.validate",
 		"before_save": [
 			"cs_sop.ticket.before_save",
 			# operating-time first response / resolution, reopen count, subject key (reports)
@@ -56,30 +56,30 @@ doc_events = {
 		],
 		"on_update": [
 			"cs_sop.ticket.on_update",
-			# complaint acknowledgement, once, when a Complaint has its category (issue 11)
-			"cs_sop.notices.on_ticket_update",
-			# the confirmation request, the survey when due at once (issue 10)
-			"cs_sop.closure.on_update",
+			# complaint acknowledgement, once, when a Complaint has its category
+			"cs_sop.complaint.notices.on_ticket_update",
+			# the confirmation request, the survey when due at once
+			"cs_sop.closure.lifecycle.on_update",
 			# resolved or closed while a chat customer waits: the reply clock ends unanswered
-			"cs_sop.message_clock.on_ticket_update",
+			"cs_sop.intake.message_clock.on_ticket_update",
 		],
 		# a spam ticket: a System Manager's delete takes its SOP records along, others are refused
 		"on_trash": "cs_sop.permissions.on_ticket_trash",
 	},
-	# a customer's message on a ticket outside operating hours: one reply per closed period (issue 11)
+	# a customer's message on a ticket outside operating hours: one reply per closed period
 	"Communication": {
 		"after_insert": [
-			"cs_sop.notices.on_communication",
+			"cs_sop.complaint.notices.on_communication",
 			# a Live Chat conversation's message to the visitor's realtime room (cs_sop/livechat)
 			"cs_sop.livechat.service.on_communication",
 			# a chat customer's message starts the reply clock, the agent's reply stops it
-			"cs_sop.message_clock.on_communication",
+			"cs_sop.intake.message_clock.on_communication",
 		]
 	},
-	# the complaint notice templates must render before they are saved (issue 11)
-	"Email Template": {"validate": "cs_sop.notices.validate_email_template"},
-	# a department head who is not staff gets the role to decide in the desk (issue 11)
-	"HD Ticket Type": {"validate": "cs_sop.solution.on_ticket_type_validate"},
+	# the complaint notice templates must render before they are saved
+	"Email Template": {"validate": "cs_sop.complaint.templates.validate_email_template"},
+	# a department head who is not staff gets the role to decide in the desk
+	"HD Ticket Type": {"validate": "cs_sop.complaint.approvers.on_ticket_type_validate"},
 	# a team without members keeps its assignment rule disabled (Helpdesk 1.28 enables it)
 	"HD Team": {
 		"after_insert": "cs_sop.compat.disable_empty_team_rule",
@@ -87,11 +87,11 @@ doc_events = {
 	},
 	"HD Service Holiday List": {
 		"on_update": [
-			"cs_sop.sla.clear_calendar",
+			"cs_sop.sla.calendar.clear_calendar",
 			"cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		],
 		"on_change": "cs_sop.escalation.enqueue_replan",
-		# the holiday dates cached for Helpdesk's SLA engine (cs_sop/overrides, issue 9)
+		# the holiday dates cached for Helpdesk's SLA engine (cs_sop/overrides)
 		"on_trash": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		"after_rename": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 	},
@@ -99,12 +99,12 @@ doc_events = {
 	# on_change: it runs after Frappe cleared the document cache of the saved configuration
 	"SOP Settings": {
 		# the channel owners: SOP Operations Manager / System Manager only, one row per channel
-		"validate": "cs_sop.channel_owner.validate_settings",
+		"validate": "cs_sop.intake.channel_owner.validate_settings",
 		"on_change": "cs_sop.escalation.enqueue_replan",
 		"on_update": [
-			# retention changed: the closed tickets' anonymisation dates follow (issue 10)
+			# retention changed: the closed tickets' anonymisation dates follow
 			"cs_sop.privacy.on_settings_update",
-			# the holiday dates cached for Helpdesk's SLA engine (issue 9)
+			# the holiday dates cached for Helpdesk's SLA engine
 			"cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		],
 	},
@@ -118,7 +118,7 @@ doc_events = {
 	},
 	"HD Service Level Agreement": {
 		"on_change": "cs_sop.escalation.enqueue_replan",
-		# the holiday dates cached for Helpdesk's SLA engine (issue 9)
+		# the holiday dates cached for Helpdesk's SLA engine
 		"on_update": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		"on_trash": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 	},
@@ -136,53 +136,44 @@ scheduler_events = {
 	"cron": {
 		"* * * * *": [
 			"cs_sop.escalation.enqueue_sweep",
-			# WhatsApp: events a lost job left pending, rate-limited sends due again (issue 13);
+			# WhatsApp: events a lost job left pending, rate-limited sends due again;
 			# queues the sweep on the long queue (deduplicated)
 			"cs_sop.whatsapp.jobs.enqueue_sweep",
 		],
-		# solutions waiting too long for approval: reminder, then the SOP Operations Manager (issue 11)
+		# solutions waiting too long for approval: reminder, then the SOP Operations Manager
 		"*/5 * * * *": [
-			"cs_sop.solution.approval_sweep",
-			# unconfirmed resolutions closed, surveys sent / reminded / expired (issue 10)
-			"cs_sop.survey.enqueue_jobs",
+			"cs_sop.complaint.approval.approval_sweep",
+			# unconfirmed resolutions closed, surveys sent / reminded / expired
+			"cs_sop.closure.jobs.enqueue_jobs",
 		],
 	},
 	# idempotent: adds next year's Indonesian holidays to the SOP holiday list once they are due
 	"daily_long": [
-		"cs_sop.tasks.ensure_holiday_years",
-		# UU PDP: personal data of tickets past their retention period anonymised, run logged (issue 10)
+		"cs_sop.sla.holidays.ensure_holiday_years",
+		# UU PDP: personal data of tickets past their retention period anonymised, run logged
 		"cs_sop.privacy.anonymise_due",
 	],
 	# on the 1st: last month's management report (PDF) to the SOP Operations Managers
 	"monthly_long": ["cs_sop.management_report.send_monthly"],
 }
 
-# Public pages (issue 10): the survey and the resolution confirmation, a token in the path
+# Public pages: the survey and the resolution confirmation, a token in the path
 website_route_rules = [
 	{"from_route": "/sop-survey/<token>", "to_route": "sop-survey"},
 	{"from_route": "/sop-confirm/<ticket>/<token>", "to_route": "sop-confirm"},
 ]
 
-# WhatsApp (issue 13)
+# WhatsApp
 # -------------------
 # The agent UI's reply on a WhatsApp ticket goes to WhatsApp instead of email (see the module).
 override_doctype_class = {
 	"HD Ticket": "cs_sop.overrides.hd_ticket.CSSOPHDTicket",
-	# Helpdesk's SLA engine with the holiday list cached (issue 9, cs_sop/overrides)
+	# Helpdesk's SLA engine with the holiday list cached (cs_sop/overrides)
 	"HD Service Level Agreement": "cs_sop.overrides.hd_service_level_agreement.SOPServiceLevelAgreement",
 }
 
 # the printed receipt (Print Format "Tanda Terima Pengaduan") reads its Indonesian values here
-jinja = {"methods": ["cs_sop.receipt.cs_sop_receipt_details"]}
-
-# cs_sop.messaging.send_to_customer: automatic notices on WhatsApp tickets go over WhatsApp
-cs_sop_channel_senders = {
-	"WhatsApp": ["cs_sop.whatsapp.outbound.send_notice"],
-	# Live Chat: by email when the visitor gave an address (cs_sop/livechat)
-	"Live Chat": ["cs_sop.livechat.service.send_notice"],
-	# Messenger / Instagram DMs (cs_sop/meta); a Social Media ticket entered by hand: email
-	"Social Media": ["cs_sop.meta.outbound.send_notice"],
-}
+jinja = {"methods": ["cs_sop.intake.receipt.cs_sop_receipt_details"]}
 
 # Website live chat: only the allowed websites may frame the chat page /sop-chat
 after_request = ["cs_sop.livechat.page.frame_headers"]
@@ -200,10 +191,10 @@ override_whitelisted_methods = {
 
 # Row-level permissions
 # ---------------------
-# SOP Solution (issue 11): managers all; approvers what they must decide; agents the solutions
+# SOP Solution: managers all; approvers what they must decide; agents the solutions
 # on tickets they may read; customers nothing (no role of theirs has the doctype).
 has_permission = {
-	"SOP Solution": "cs_sop.solution.has_permission",
+	"SOP Solution": "cs_sop.complaint.access.has_permission",
 	# SOP Escalation: readable with its ticket (team-limited agents: their teams' only)
 	"SOP Escalation": "cs_sop.permissions.escalation_has_permission",
 	# customer data (answers, phone numbers, texts): readable with its ticket; no ticket: managers
@@ -214,7 +205,7 @@ has_permission = {
 	"HD Article": "cs_sop.permissions.article_has_permission",
 }
 permission_query_conditions = {
-	"SOP Solution": "cs_sop.solution.permission_query",
+	"SOP Solution": "cs_sop.complaint.access.permission_query",
 	"SOP Escalation": "cs_sop.permissions.escalation_query",
 	"SOP Survey": "cs_sop.permissions.survey_query",
 	"SOP WhatsApp Message": "cs_sop.permissions.whatsapp_message_query",

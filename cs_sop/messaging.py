@@ -13,6 +13,8 @@ as the agent's first response, and a notice must not stop the SLA clock.
 import frappe
 from frappe import _
 
+from cs_sop.channels import SENDERS
+
 TICKET = "HD Ticket"
 
 
@@ -101,7 +103,7 @@ def send_to_customer(
 ) -> bool:
 	"""Queue a message to the ticket's customer on the ticket's channel (email by default).
 
-	`message` is HTML for email. Channels other than email plug in here (WhatsApp, issue 13).
+	`message` is HTML for email. The chat channels' senders are in `cs_sop.channels`.
 	`buttons`: the message's links for a channel that sends them as buttons of an approved
 	template (WhatsApp after 24 hours): {"kind": "Confirmation" | "Survey", "suffixes": [...]}.
 	Returns True when the message was queued.
@@ -110,42 +112,17 @@ def send_to_customer(
 	sender = _channel_sender(customer.channel)
 	if sender:
 		if buttons and getattr(sender, "takes_buttons", False):
-			return bool(sender(ticket, subject, message, buttons=buttons))
-		return bool(sender(ticket, subject, message))
+			sent = sender(ticket, subject, message, buttons=buttons)
+		else:
+			sent = sender(ticket, subject, message)
+		if sent is not None:
+			return bool(sent)
 	return email([customer.email], subject, message, ticket=ticket, what=what)
 
 
 def _channel_sender(channel: str | None):
 	"""The function that sends on a non-email channel, if that channel is set up (else email)."""
-	for path in frappe.get_hooks("cs_sop_channel_senders", {}).get(channel or "", []):
-		sender = frappe.get_attr(path)
-		if getattr(sender, "is_ready", lambda: True)():
-			return sender
+	sender = SENDERS.get(channel or "")
+	if sender and getattr(sender, "is_ready", lambda: True)():
+		return sender
 	return None
-
-
-def attach_to_message(ticket: str, communication: str, filename: str, content: bytes) -> str:
-	"""A customer's file from a chat channel: a private File on the message, and the same file on the
-	ticket (as Helpdesk attaches email attachments), so agents find it in the ticket's attachments.
-	Returns the message's File. Written as the system: the caller checked who sent it."""
-	file = frappe.get_doc(
-		{
-			"doctype": "File",
-			"file_name": filename,
-			"attached_to_doctype": "Communication",
-			"attached_to_name": communication,
-			"is_private": 1,
-			"content": content,
-		}
-	)
-	file.insert(ignore_permissions=True)
-	frappe.get_doc(
-		{
-			"doctype": "File",
-			"file_url": file.file_url,
-			"attached_to_doctype": TICKET,
-			"attached_to_name": ticket,
-			"is_private": 1,
-		}
-	).insert(ignore_permissions=True)
-	return file.name

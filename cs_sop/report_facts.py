@@ -1,7 +1,7 @@
 """Facts the SOP reports read, stored on HD Ticket when the event happens (never recomputed per row).
 
 - `sop_first_response_seconds`, `sop_resolution_seconds`: operating time (SOP operating hours and
-  holidays, `cs_sop.sla.cached_calendar()`) from the ticket's creation to Helpdesk's
+  holidays, `cs_sop.sla.calendar.cached_calendar()`) from the ticket's creation to Helpdesk's
   `first_responded_on` / `resolution_date`, set in the save that records them;
 - `sop_reopen_count`: +1 each time a Resolved/Closed ticket opens again;
 - `sop_agent`: the first assignee, kept in step with Helpdesk's assignment (ToDo) so reports group
@@ -81,7 +81,7 @@ INDEXES = (
 
 
 def operating_seconds(start, end) -> int:
-	from cs_sop.sla import cached_calendar
+	from cs_sop.sla.calendar import cached_calendar
 
 	if not start or not end:
 		return 0

@@ -141,7 +141,7 @@ def restart_ladder_on_reopen(doc):
 		return
 	from frappe.utils import add_to_date, now_datetime
 
-	from cs_sop.sla import cached_calendar
+	from cs_sop.sla.calendar import cached_calendar
 
 	now = now_datetime()
 	seconds = 0
@@ -341,14 +341,14 @@ def _team_from_channel(doc) -> bool:
 	"""The ticket's team is its channel owner's, and this save did not choose it."""
 	if doc.is_new() or doc.has_value_changed("agent_group"):
 		return False
-	from cs_sop.channel_owner import owner_team
+	from cs_sop.intake.channel_owner import owner_team
 
 	return doc.agent_group == owner_team(doc.get("sop_channel"))
 
 
 def route_by_channel(doc):
-	"""A new ticket still without a team goes to its channel's owner team (cs_sop.channel_owner)."""
-	from cs_sop.channel_owner import route_by_channel as route
+	"""A new ticket still without a team goes to its channel's owner team (cs_sop.intake.channel_owner)."""
+	from cs_sop.intake.channel_owner import route_by_channel as route
 
 	route(doc)
 

@@ -22,6 +22,8 @@ rate limits apply per visitor.
 import json
 import os
 import random
+import shutil
+import subprocess
 import threading
 import time
 import uuid
@@ -29,131 +31,10 @@ import uuid
 import frappe
 import requests
 
-from cs_sop.benchmarks.whatsapp_bench import _serve
+from cs_sop.benchmarks.livechat_clients import Agent, Visitor, make_agent
+from cs_sop.benchmarks.serving import percentile, port, serve, stop
+from cs_sop.livechat import access
 from cs_sop.tests.rest import serve_argv
-
-AGENT = "cs-sop-livechat-bench@example.com"
-PASSWORD = "Cs-Sop-Bench-2026!"
-API = "/api/method/cs_sop.livechat.api."
-
-
-def _pct(values: list[float], p: float) -> float | None:
-	if not values:
-		return None
-	values = sorted(values)
-	k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
-	return round(values[k] * 1000, 1)
-
-
-def _agent() -> None:
-	if not frappe.db.exists("User", AGENT):
-		user = frappe.get_doc(
-			{"doctype": "User", "email": AGENT, "first_name": "Bench Agent", "send_welcome_email": 0}
-		)
-		user.insert(ignore_permissions=True)
-		user.add_roles("Agent")
-	from frappe.utils.password import update_password
-
-	update_password(AGENT, PASSWORD)
-	if not frappe.db.exists("HD Agent", AGENT):
-		frappe.get_doc({"doctype": "HD Agent", "user": AGENT, "agent_name": "Bench Agent"}).insert(
-			ignore_permissions=True
-		)
-	frappe.db.commit()
-
-
-class Visitor:
-	def __init__(self, url: str, site: str, n: int):
-		self.url = url
-		self.s = requests.Session()
-		self.s.headers.update(
-			{"Host": site, "Accept": "application/json", "X-Forwarded-For": f"10.77.{n // 250}.{n % 250 + 1}"}
-		)
-		self.token = None
-		self.ticket = None
-		self.cursor = None
-		self.seen: list[str] = []
-		self.shown: set[str] = set()
-		self.reread = 0
-
-	def call(self, method: str, **data) -> dict:
-		r = self.s.post(self.url + API + method, json=data, timeout=60)
-		r.raise_for_status()
-		return r.json()["message"]
-
-	def start(self, text: str) -> str:
-		out = self.call(
-			"start",
-			message=text,
-			name="Pengunjung Bench",
-			email=f"bench.{uuid.uuid4().hex[:12]}@example.net",
-			client_id=uuid.uuid4().hex,
-		)
-		self.token, self.ticket = out["token"], out["ticket"]
-		return out["message"]["id"]
-
-	def send(self, text: str) -> str:
-		return self.call("send", token=self.token, message=text, client_id=uuid.uuid4().hex)["message"]["id"]
-
-	def poll(self) -> list[dict]:
-		params = {"token": self.token, **({"since": self.cursor} if self.cursor else {})}
-		r = self.s.get(self.url + API + "messages", params=params, timeout=60)
-		r.raise_for_status()
-		out = r.json()["message"]
-		self.cursor = out["cursor"]
-		for m in out["messages"]:  # as the widget does: each id shown once, re-reads counted
-			if m["id"] in self.shown:
-				self.reread += 1
-			else:
-				self.shown.add(m["id"])
-				self.seen.append(m["id"])
-		return out["messages"]
-
-	def wait_for(self, predicate, deadline: float, every: float = 0.02) -> dict | None:
-		while time.monotonic() < deadline:
-			for m in self.poll():
-				if predicate(m):
-					return m
-			time.sleep(every)
-		return None
-
-
-class Agent:
-	def __init__(self, url: str, site: str):
-		self.url = url
-		self.s = requests.Session()
-		self.s.headers.update({"Host": site, "Accept": "application/json"})
-		self.s.post(
-			url + "/api/method/login", data={"usr": AGENT, "pwd": PASSWORD}, timeout=60
-		).raise_for_status()
-
-	def reply(self, ticket: str, text: str) -> None:
-		r = self.s.post(
-			self.url + "/api/method/run_doc_method",
-			json={
-				"dt": "HD Ticket",
-				"dn": ticket,
-				"method": "reply_via_agent",
-				"args": {"message": f"<p>{text}</p>"},
-			},
-			timeout=60,
-		)
-		r.raise_for_status()
-
-	def sees(self, ticket: str, communication: str) -> bool:
-		r = self.s.get(
-			self.url + "/api/resource/Communication",
-			params={
-				"filters": json.dumps(
-					[["reference_doctype", "=", "HD Ticket"], ["reference_name", "=", ticket]]
-				),
-				"fields": json.dumps(["name"]),
-				"limit_page_length": 0,
-			},
-			timeout=60,
-		)
-		r.raise_for_status()
-		return any(row["name"] == communication for row in r.json()["data"])
 
 
 def run(
@@ -165,20 +46,16 @@ def run(
 	poll_ms: int = 250,
 ) -> dict:
 	site = frappe.local.site
-	_agent()
+	make_agent()
 	frappe.db.set_single_value("SOP Settings", "livechat_enabled", 1)
 	frappe.db.commit()
-	proc, url = _serve(site, web_workers)
+	proc, url = serve(site, web_workers)
 	try:
 		result = _measure(url, site, conversations, seconds, samples, max_rounds, poll_ms / 1000)
 		result["web_workers"] = web_workers
 		result["agent_to_visitor_realtime_ms"] = _realtime(url, site, samples)
 	finally:
-		proc.terminate()
-		try:
-			proc.wait(20)
-		except Exception:
-			proc.kill()
+		stop(proc)
 	print(json.dumps(result))
 	return result
 
@@ -275,17 +152,29 @@ def _measure(
 	return {
 		"site": site,
 		"latency_samples": samples,
-		"visitor_to_agent_ms": {"p50": _pct(to_agent, 50), "p95": _pct(to_agent, 95)},
-		"agent_to_visitor_ms": {"p50": _pct(to_visitor, 50), "p95": _pct(to_visitor, 95)},
+		"visitor_to_agent_ms": {"p50": percentile(to_agent, 50, 1000), "p95": percentile(to_agent, 95, 1000)},
+		"agent_to_visitor_ms": {
+			"p50": percentile(to_visitor, 50, 1000),
+			"p95": percentile(to_visitor, 95, 1000),
+		},
 		"concurrent": {
 			"conversations": conversations,
 			"seconds": round(elapsed, 1),
 			"messages": total,
 			"round_trips": len(round_trips),
 			"poll_interval_ms": round(poll_s * 1000),
-			"visitor_send_ms": {"p50": _pct(send_times, 50), "p95": _pct(send_times, 95)},
-			"agent_reply_ms": {"p50": _pct(reply_times, 50), "p95": _pct(reply_times, 95)},
-			"round_trip_ms": {"p50": _pct(round_trips, 50), "p95": _pct(round_trips, 95)},
+			"visitor_send_ms": {
+				"p50": percentile(send_times, 50, 1000),
+				"p95": percentile(send_times, 95, 1000),
+			},
+			"agent_reply_ms": {
+				"p50": percentile(reply_times, 50, 1000),
+				"p95": percentile(reply_times, 95, 1000),
+			},
+			"round_trip_ms": {
+				"p50": percentile(round_trips, 50, 1000),
+				"p95": percentile(round_trips, 95, 1000),
+			},
 			"messages_per_s": round(total / elapsed, 1) if elapsed else None,
 			# messages a poll returned again (its few seconds of re-read); the widget skips them by id
 			"re_reads_filtered": sum(v.reread for v in visitors),
@@ -315,18 +204,12 @@ def _realtime(url: str, site: str, samples: int) -> dict | None:
 	"""Agent reply -> pushed to the visitor's room: Frappe's realtime server (node) on a free port, a
 	socket.io client in the visitor's room. The realtime server checks a guest's session against the
 	site at the socket's Origin: a single-site `bench serve` answers that (gunicorn needs a Host)."""
-	import shutil
-	import subprocess
-
-	from cs_sop.benchmarks.whatsapp_bench import _port
-	from cs_sop.livechat import service
-
 	bench = os.path.abspath(os.path.join(frappe.local.sites_path, ".."))
 	node, entry = shutil.which("node"), os.path.join(bench, "apps", "frappe", "socketio.js")
 	modules = os.path.join(bench, "apps", "frappe", "node_modules")
 	if not node or not os.path.exists(entry) or not os.path.isdir(os.path.join(modules, "socket.io-client")):
 		return None
-	rt_port, auth_port = _port(), _port()
+	rt_port, auth_port = port(), port()
 	env = dict(os.environ, FRAPPE_SITE=site, FRAPPE_SOCKETIO_PORT=str(rt_port), NODE_PATH=modules)
 	procs = [
 		subprocess.Popen(
@@ -360,7 +243,7 @@ def _realtime(url: str, site: str, samples: int) -> dict | None:
 				f"http://127.0.0.1:{rt_port}",
 				site,
 				f"http://127.0.0.1:{auth_port}",
-				service.room(v.ticket),
+				access.room(v.ticket),
 				str((samples * 10 + 30) * 1000),
 			],
 			cwd=bench,
@@ -385,11 +268,10 @@ def _realtime(url: str, site: str, samples: int) -> dict | None:
 				if text in (event.get("html") or ""):
 					latencies.append((event["t"] - t0) / 1000)
 					break
-		return {"p50": _pct(latencies, 50), "p95": _pct(latencies, 95), "samples": len(latencies)}
+		return {
+			"p50": percentile(latencies, 50, 1000),
+			"p95": percentile(latencies, 95, 1000),
+			"samples": len(latencies),
+		}
 	finally:
-		for p in ([listener] if listener else []) + procs:
-			p.terminate()
-			try:
-				p.wait(10)
-			except subprocess.TimeoutExpired:
-				p.kill()
+		stop(listener, *procs, wait=10)

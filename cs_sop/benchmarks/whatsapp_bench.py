@@ -16,7 +16,6 @@ Settings at a local fake Graph API, then:
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,49 +25,15 @@ import uuid
 
 import frappe
 import requests
+from frappe.utils.background_jobs import get_job
 
+from cs_sop.benchmarks.serving import percentile, serve, stop
 from cs_sop.core import whatsapp as rules
+from cs_sop.tests.fake_graph import FakeGraph
+from cs_sop.tests.whatsapp_utils import APP_SECRET, configure
+from cs_sop.whatsapp import jobs
 
 LOG = "SOP WhatsApp Message"
-
-
-def _port() -> int:
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
-
-
-def _serve(site: str, web_workers: int) -> tuple[subprocess.Popen, str]:
-	port = _port()
-	sites = os.path.abspath(frappe.local.sites_path)
-	proc = subprocess.Popen(
-		[
-			sys.executable,
-			"-m",
-			"gunicorn",
-			"-b",
-			f"127.0.0.1:{port}",
-			"-w",
-			str(web_workers),
-			"-t",
-			"120",
-			"--preload",
-			"frappe.app:application",
-		],
-		cwd=sites,
-		stdout=subprocess.DEVNULL,
-		stderr=subprocess.DEVNULL,
-		start_new_session=True,
-	)
-	url = f"http://127.0.0.1:{port}"
-	for _i in range(240):
-		try:
-			requests.get(url + "/api/method/ping", headers={"Host": site}, timeout=2)
-			return proc, url
-		except requests.ConnectionError:
-			time.sleep(0.5)
-	proc.terminate()
-	raise RuntimeError("gunicorn did not start")
 
 
 def _drainers(site: str, count: int, stop_file: str) -> list[subprocess.Popen]:
@@ -98,8 +63,6 @@ def _drainers(site: str, count: int, stop_file: str) -> list[subprocess.Popen]:
 
 def drain_loop(stop_file: str, idle_after_stop: float = 3.0) -> None:
 	"""A stand-in for a short-queue worker: run the drain job until told to stop and nothing is left."""
-	from cs_sop.whatsapp import jobs
-
 	os.nice(10)  # as Frappe's RQ workers do (BACKGROUND_PROCESS_NICENESS): web requests come first
 	idle_since = None
 	while True:
@@ -150,11 +113,6 @@ def _payload(phone: str, wa_id: str, text: str, name: str) -> bytes:
 	).encode()
 
 
-def _pct(values: list[float], p: float) -> float:
-	values = sorted(values)
-	return round(values[min(len(values) - 1, int(len(values) * p))], 1) if values else 0.0
-
-
 def run(
 	rate: int = 50,
 	seconds: int = 60,
@@ -163,14 +121,11 @@ def run(
 	idle_posts: int = 200,
 	web_workers: int = 5,
 ) -> dict:
-	from cs_sop.tests.fake_graph import FakeGraph
-	from cs_sop.tests.whatsapp_utils import APP_SECRET, configure
-
 	site = frappe.local.site
 	fake = FakeGraph()
 	configure(fake)
 	run_id = uuid.uuid4().hex[:8]
-	proc, url = _serve(site, web_workers)
+	proc, url = serve(site, web_workers)
 	session = requests.Session()
 	headers = {"Host": site, "Content-Type": "application/json"}
 	stop_file = f"/tmp/cs_sop_wa_bench_{run_id}.stop"
@@ -196,14 +151,14 @@ def run(
 			)
 			idle.append((time.perf_counter() - t) * 1000)
 			assert r.status_code == 200, r.text
-		result["idle_answer_ms"] = {"median": round(statistics.median(idle), 1), "p95": _pct(idle, 0.95)}
+		result["idle_answer_ms"] = {"median": round(statistics.median(idle), 1), "p95": percentile(idle, 95)}
 		ping = []
 		for _i in range(idle_posts):
 			t = time.perf_counter()
 			session.get(url + "/api/method/ping", headers={"Host": site}, timeout=30)
 			ping.append((time.perf_counter() - t) * 1000)
 		# Frappe's own floor for a request (no database write): what the webhook adds is the difference
-		result["idle_ping_ms"] = {"median": round(statistics.median(ping), 1), "p95": _pct(ping, 0.95)}
+		result["idle_ping_ms"] = {"median": round(statistics.median(ping), 1), "p95": percentile(ping, 95)}
 		frappe.db.commit()
 		_drain_all()
 
@@ -270,7 +225,7 @@ def run(
 			"offered_rate": round(len(sends) / sent_for, 1),
 			"answer_ms": {
 				"median": round(statistics.median(latencies), 1),
-				"p95": _pct(latencies, 0.95),
+				"p95": percentile(latencies, 95),
 				"max": round(max(latencies), 1),
 			},
 			"all_processed_after_s": round(processed_after, 1),
@@ -279,14 +234,7 @@ def run(
 		result["check"] = _check(plan, numbers)
 	finally:
 		open(stop_file, "w").close()
-		for w in workers:
-			if w.poll() is None:
-				w.terminate()
-		proc.terminate()
-		try:
-			proc.wait(20)
-		except subprocess.TimeoutExpired:
-			proc.kill()
+		stop(*workers, proc)
 		fake.stop()
 		_forget_queued_drain()
 		if os.path.exists(stop_file):
@@ -296,8 +244,6 @@ def run(
 
 
 def _drain_all():
-	from cs_sop.whatsapp import jobs
-
 	while jobs.drain(limit=1000):
 		pass
 	frappe.db.commit()
@@ -306,29 +252,15 @@ def _drain_all():
 def _check(plan, numbers) -> dict:
 	ids = [wa for _p, wa, _t in plan]
 	log = frappe.qb.DocType(LOG)
-	rows = []
-	for i in range(0, len(ids), 1000):
-		rows += (
-			frappe.qb.from_(log)
-			.select(log.wa_message_id, log.phone, log.ticket, log.communication)
-			.where(log.wa_message_id.isin(ids[i : i + 1000]))
-			.run(as_dict=True)
-		)
+	rows = _rows_in(log, log.wa_message_id, ids, log.wa_message_id, log.phone, log.ticket, log.communication)
 	by_id = {r.wa_message_id: r for r in rows}
 	missing = [wa for wa in ids if wa not in by_id or not by_id[wa].communication]
 	tickets_per_phone: dict[str, set] = {}
 	for r in rows:
 		tickets_per_phone.setdefault(r.phone, set()).add(r.ticket)
 	comm = frappe.qb.DocType("Communication")
-	comm_rows = []
 	names = [r.communication for r in rows if r.communication]
-	for i in range(0, len(names), 1000):
-		comm_rows += (
-			frappe.qb.from_(comm)
-			.select(comm.name, comm.reference_name, comm.content, comm.phone_no)
-			.where(comm.name.isin(names[i : i + 1000]))
-			.run(as_dict=True)
-		)
+	comm_rows = _rows_in(comm, comm.name, names, comm.name, comm.reference_name, comm.content, comm.phone_no)
 	comm_by = {c.name: c for c in comm_rows}
 	wrong = 0
 	for phone, wa, text in plan:
@@ -359,11 +291,19 @@ def _check(plan, numbers) -> dict:
 	}
 
 
+def _rows_in(table, column, values: list, *fields) -> list[dict]:
+	"""The rows whose `column` is one of `values`, a thousand values per query."""
+	rows = []
+	for i in range(0, len(values), 1000):
+		rows += (
+			frappe.qb.from_(table).select(*fields).where(column.isin(values[i : i + 1000])).run(as_dict=True)
+		)
+	return rows
+
+
 def _forget_queued_drain():
 	"""The webhook queued the drain job for workers this benchmark stood in for: remove it."""
 	try:
-		from frappe.utils.background_jobs import get_job
-
 		job = get_job("cs_sop_wa_drain")
 		if job and job.get_status() == "queued":
 			job.delete()

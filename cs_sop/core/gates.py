@@ -64,7 +64,7 @@ REPORT_FIELDS = (
 	"sop_agent",
 	"sop_subject_key",
 )
-# the response clock of a chat ticket's waiting customer message (cs_sop.message_clock): set by the
+# the response clock of a chat ticket's waiting customer message (cs_sop.intake.message_clock): set by the
 # Communication hooks, the warning flag by the sweep
 MESSAGE_CLOCK_FIELDS = ("sop_waiting_since", "sop_message_due_on", "sop_message_warned")
 # where a message came from, set by the channel that made the ticket (Messenger / Instagram)

@@ -14,6 +14,16 @@ from urllib.parse import urlsplit
 
 VERSION = 1
 MAX_TOKEN_LENGTH = 1024
+# RFC 2606: never deliverable; the address of a visitor who gave only a phone number
+EMAIL_DOMAIN = "livechat.invalid"
+
+
+def pseudo_email(phone: str) -> str:
+	return f"{phone}@{EMAIL_DOMAIN}"
+
+
+def is_pseudo_email(email: str | None) -> bool:
+	return bool(email) and email.lower().endswith("@" + EMAIL_DOMAIN)
 
 
 def _b64(data: bytes) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 MESSENGER = "Messenger"
 INSTAGRAM = "Instagram"
+CHANNEL = "Social Media"  # the ticket channel of both platforms (the platform is sop_social_platform)
 # the webhook's `object` → the platform (the WhatsApp channel has "whatsapp_business_account")
 OBJECTS = {"page": MESSENGER, "instagram": INSTAGRAM}
 
@@ -35,6 +36,16 @@ TRANSIENT_CODES = frozenset({1, 2})  # unknown error / service temporarily unava
 RETRY_CODES = RATE_LIMIT_CODES | TRANSIENT_CODES
 OUTSIDE_WINDOW_SUBCODES = frozenset({2018278, 2018065})  # outside the allowed window / tag not allowed
 USER_UNAVAILABLE = 551  # "This person isn't available right now"
+
+
+def pseudo_email(platform: str, sender: str) -> str:
+	"""The customer's address: their sender id on the reserved, never deliverable `.invalid` domain
+	of the platform (Helpdesk needs an address per ticket)."""
+	return f"{sender}@{platform.lower()}.invalid"
+
+
+def is_pseudo_email(email: str | None) -> bool:
+	return bool(email) and email.lower().endswith(("@messenger.invalid", "@instagram.invalid"))
 
 
 def platform_of(payload) -> str | None:

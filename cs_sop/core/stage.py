@@ -90,7 +90,7 @@ def derive(current: str | None, f: Facts) -> str:
 	"""The stage a ticket should be in after a change.
 
 	- Resolved / Closed follow Helpdesk's status.
-	- An escalated ticket is Escalated, or Monitoring once an agent (or issue #3's
+	- An escalated ticket is Escalated, or Monitoring once an agent (or the escalation ladder's
 	  acknowledgement) moved it there.
 	- Otherwise the furthest of Received -> Classified -> Initial Handling whose data is there;
 	  a stage set by hand is kept while its data is there (it never moves back on its own).

@@ -32,6 +32,17 @@ TRANSIENT_CODES = frozenset({1, 2, 131000, 133004})  # unknown / service unavail
 
 MAX_TEXT = 4096  # Cloud API limit of a text message body
 
+# RFC 2606: never deliverable; Helpdesk needs an address per ticket, a WhatsApp customer has a number
+EMAIL_DOMAIN = "whatsapp.invalid"
+
+
+def pseudo_email(phone: str) -> str:
+	return f"{phone}@{EMAIL_DOMAIN}"
+
+
+def is_pseudo_email(email: str | None) -> bool:
+	return bool(email) and email.lower().endswith("@" + EMAIL_DOMAIN)
+
 
 def signature_valid(secret: str, body: bytes, header: str | None) -> bool:
 	"""X-Hub-Signature-256 is "sha256=" + hex HMAC-SHA256 of the raw body with the app secret."""
@@ -154,12 +165,3 @@ def html_to_text(html: str | None, marks: bool = True, limit: int = MAX_TEXT) ->
 	text = re.sub(r"\*\s*\*|_\s*_", "", text)  # empty emphasis left by <b></b>
 	text = re.sub(r"\n{3,}", "\n\n", text)
 	return text.strip()[:limit]
-
-
-def escape_html(text: str) -> str:
-	return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def text_to_html(text: str) -> str:
-	"""A customer's WhatsApp text as safe HTML for a Communication (line breaks kept)."""
-	return "<p>" + escape_html(text or "").replace("\n", "<br>") + "</p>"

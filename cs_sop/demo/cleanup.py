@@ -9,6 +9,7 @@ their roles, settings and passwords go with them. Nothing else is touched.
 
 import frappe
 
+from cs_sop.bulk import chunks
 from cs_sop.demo.people import DOMAIN, TAG
 
 TICKET = "HD Ticket"
@@ -114,14 +115,9 @@ def _reference_rows():
 
 def _names(doctype: str, column: str, values: list[str], **filters) -> list[str]:
 	found = []
-	for chunk in _chunks(values):
+	for chunk in chunks(values, 500):
 		found += frappe.get_all(doctype, filters={column: ("in", chunk), **filters}, pluck="name")
 	return found
-
-
-def _chunks(values: list, size: int = 500):
-	for i in range(0, len(values), size):
-		yield values[i : i + size]
 
 
 def _delete(doctype: str, where: dict[str, list[str]], counts: dict) -> None:
@@ -132,7 +128,7 @@ def _delete(doctype: str, where: dict[str, list[str]], counts: dict) -> None:
 	if not values or any(not v for _c, v in rest):
 		return
 	table = frappe.qb.DocType(doctype)
-	for chunk in _chunks(list(values)):
+	for chunk in chunks(values, 500):
 		query = frappe.qb.from_(table).delete().where(table[column].isin(chunk))
 		for col, vals in rest:
 			query = query.where(table[col].isin(vals))

@@ -11,8 +11,13 @@ from datetime import datetime, time, timedelta
 import frappe
 import pytz
 
+from cs_sop.api.escalation import acknowledge
+from cs_sop.closure import auto_close, survey
+from cs_sop.complaint import approval
 from cs_sop.demo import story
 from cs_sop.demo.sandbox import as_user
+from cs_sop.escalation.sweep import sweep
+from cs_sop.sla.calendar import cached_calendar
 
 JOB_EVERY = timedelta(minutes=30)
 WEEKDAY_SHARE = (1.15, 1.1, 1.05, 1.0, 1.0, 0.55, 0.25)  # Monday .. Sunday
@@ -22,8 +27,6 @@ REASONS = {"Complexity": 45, "Customer Request": 25, "Recurring Complaint": 15, 
 
 class World:
 	def __init__(self, sandbox, data: dict, staff: dict, customers: list, seed: int, end: datetime):
-		from cs_sop.sla import cached_calendar
-
 		self.sandbox, self.data, self.staff, self.customers = sandbox, data, staff, customers
 		self.rng = random.Random(seed)
 		self.end = end
@@ -108,14 +111,11 @@ class World:
 
 def jobs(w: World):
 	"""The scheduler's SOP jobs, on the demo's tickets and solutions only."""
-	from cs_sop import closure, solution, survey
-	from cs_sop.escalation.sweep import sweep
-
 	while True:
 		if w.tickets:
 			with as_user("Administrator"):
 				sweep(w.now, only=w.tickets)
-				closure.auto_close_unconfirmed(w.now, only=w.tickets)
+				auto_close.auto_close_unconfirmed(w.now, only=w.tickets)
 				survey.send_due(w.now, only=w.tickets)
 				survey.remind_and_expire(w.now, only=w.tickets)
 				pending = frappe.get_all(
@@ -124,7 +124,7 @@ def jobs(w: World):
 					pluck="name",
 				)
 				if pending:
-					solution.approval_sweep(w.now, only=pending)
+					approval.approval_sweep(w.now, only=pending)
 		nxt = w.now + JOB_EVERY
 		if not 7 <= nxt.hour < 19:  # the desk is closed: one run at night, then from 07:00
 			nxt = datetime.combine(nxt.date() + timedelta(days=nxt.hour >= 19), time(7))
@@ -145,8 +145,6 @@ def inbox(w: World):
 
 
 def acknowledge_some(w: World) -> None:
-	from cs_sop.api import acknowledge
-
 	for name, level in frappe.get_all(
 		"SOP Escalation",
 		filters={"ticket": ("in", w.tickets), "status": "Open", "creation": ("<", w.now)},

@@ -15,6 +15,13 @@ from datetime import timedelta
 
 import frappe
 
+from cs_sop.api import complaint as api_complaint
+from cs_sop.api.escalation import acknowledge, escalate
+from cs_sop.closure import answers as survey_answers
+from cs_sop.closure import confirmation as confirmations
+from cs_sop.closure import survey as surveys
+from cs_sop.closure.actions import resolve as close_form
+from cs_sop.complaint import access
 from cs_sop.demo.sandbox import as_user
 
 TICKET = "HD Ticket"
@@ -55,9 +62,10 @@ def open_ticket(w, p) -> str | None:
 	"""The customer's first message on their channel (an agent records calls, chats and visits)."""
 	c = p.customer
 	if p.channel == "WhatsApp":
+		from cs_sop.graph import inbox
 		from cs_sop.whatsapp import inbound
 
-		if inbound.open_ticket_for(c.phone, c.contact):
+		if inbox.open_ticket_for(c.phone, "WhatsApp"):
 			p.channel = "Email"  # their open WhatsApp chat would take the message: they email instead
 			return open_ticket(w, p)
 		with as_user(ADMIN):  # the webhook job runs as the system
@@ -69,7 +77,7 @@ def open_ticket(w, p) -> str | None:
 				"text": {"body": p.item["message"]},
 			}
 			name = inbound.receive(message, c.name)
-			inbound.release_locks()
+			inbox.release_locks()
 		return name
 	if p.channel == "Web Portal":
 		from helpdesk.helpdesk.doctype.hd_ticket.api import new
@@ -145,6 +153,7 @@ def reply(w, p, message: str) -> None:
 def customer_message(w, p, message: str) -> None:
 	c = p.customer
 	if p.channel == "WhatsApp":
+		from cs_sop.graph import inbox
 		from cs_sop.whatsapp import inbound
 
 		with as_user(ADMIN):
@@ -158,7 +167,7 @@ def customer_message(w, p, message: str) -> None:
 				},
 				c.name,
 			)
-			inbound.release_locks()
+			inbox.release_locks()
 	elif p.channel == "Web Portal":
 		with as_user(c.email):
 			frappe.get_doc(TICKET, p.ticket).create_communication_via_contact(f"<p>{message}</p>")
@@ -168,8 +177,6 @@ def customer_message(w, p, message: str) -> None:
 
 
 def escalation(w, p):
-	from cs_sop.api import acknowledge, escalate
-
 	reason = p.escalate
 	with as_user(p.agent):
 		try:
@@ -192,39 +199,35 @@ def escalation(w, p):
 
 
 def solution(w, p):
-	from cs_sop import solution as actions
-
 	rejected = p.solution == "rejected"
 	for attempt in range(2 if rejected else 1):
 		yield w.after_operating(w.rng.uniform(15, 90) * 60)
 		with as_user(p.agent):
-			name = actions.propose(
+			name = api_complaint.propose(
 				p.ticket,
 				w.pick_for("solutions", p.category),
 				action_owner=p.agent,
 				cost_impact=w.pick("cost_notes"),
 			)
-			actions.submit_for_approval(name)
+			api_complaint.submit_for_approval(name)
 		w.count("solutions")
 		yield w.after_operating(w.rng.uniform(0.3, 5) * 3600)
 		head = w.staff["department_head"][0]
-		if not actions.can_decide(frappe.get_doc("SOP Solution", name), head):
+		if not access.can_decide(frappe.get_doc("SOP Solution", name), head):
 			return  # the category names its own approver: the demo leaves the decision to them
 		with as_user(head):
 			if rejected and attempt == 0:
-				actions.reject(name, w.pick("rejection_reasons"))
+				api_complaint.reject(name, w.pick("rejection_reasons"))
 				w.count("rejected")
 				continue
-			actions.approve(name)
+			api_complaint.approve(name)
 		w.count("approved")
 	yield w.after_operating(w.rng.uniform(10, 60) * 60)
 	with as_user(p.agent):
-		actions.send_solution(name)
+		api_complaint.send_solution(name)
 
 
 def resolve(w, p) -> None:
-	from cs_sop.closure import resolve as close_form
-
 	root = w.pick_for("root_causes", p.category) if p.item["type"] == "Complaint" else None
 	with as_user(p.agent):
 		close_form(p.ticket, f"<p>{w.pick_for('resolutions', p.category)}</p>", root)
@@ -232,8 +235,6 @@ def resolve(w, p) -> None:
 
 def confirmation(w, p):
 	"""The customer's answer to the confirmation request, then the survey."""
-	from cs_sop import closure
-
 	answer = p.confirmation
 	if answer == "none":
 		while not _closed(p.ticket):  # closed by the scheduler's auto-close after N working days
@@ -244,16 +245,18 @@ def confirmation(w, p):
 		if answer == "yes":
 			row = frappe.db.get_value(TICKET, p.ticket, "sop_confirmation_requested_on")
 			with as_user("Guest"):  # the link in the message: no login, the token is the permission
-				closure.confirm_by_token(p.ticket, closure.confirmation_token(p.ticket, row), True)
+				confirmations.confirm_by_token(
+					p.ticket, confirmations.confirmation_token(p.ticket, row), True
+				)
 		elif portal:
 			with as_user(p.customer.email):
-				closure.confirm(p.ticket, answer == "agent", w.pick("not_resolved"))
+				confirmations.confirm(p.ticket, answer == "agent", w.pick("not_resolved"))
 		else:
 			# the customer calls (or comes by): the agent records the answer; a No comes this way
 			# (see the module's note)
 			via = "In Person" if p.channel == "Walk-in" else "Phone"
 			with as_user(p.agent):
-				closure.confirm(p.ticket, answer == "agent", w.pick("not_resolved"), via=via)
+				confirmations.confirm(p.ticket, answer == "agent", w.pick("not_resolved"), via=via)
 		if answer == "no":
 			w.count("reopened")
 			yield w.after_operating(w.rng.uniform(20, 120) * 60)
@@ -267,8 +270,6 @@ def confirmation(w, p):
 
 
 def survey(w, p):
-	from cs_sop import survey as surveys
-
 	name = surveys.survey_name(p.ticket)
 	if p.csat is None or not frappe.db.exists("SOP Survey", name):
 		return
@@ -276,7 +277,7 @@ def survey(w, p):
 	csat = max(1, p.csat - 2) if p.unhappy else p.csat
 	comment = w.rng.choice(w.data["comments"][str(csat)])
 	with as_user("Guest"):
-		surveys.submit(
+		survey_answers.submit(
 			surveys.token_of(name),
 			csat,
 			"Yes" if csat >= 3 else "No",

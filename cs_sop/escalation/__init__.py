@@ -4,8 +4,8 @@
 - `context`: the configuration a run reads once (levels, settings, operating-hours calendar).
 - `sweep`: the set-based sweep every minute, the re-planning job, closing escalations.
 - `notify`: receivers and one digest per receiver (Notification Log + email when mail is set up).
-- Manual escalation and acknowledgement live on the SOP Escalation controller
-  (`cs_sop.cs_sop.doctype.sop_escalation.sop_escalation`), called by `cs_sop.api`.
+- `manual`: manual escalation and acknowledgement (ticket row locked first), called by
+  `cs_sop.api.escalation`; the SOP Escalation controller keeps naming, transitions and `acknowledge`.
 """
 
 from cs_sop.escalation.context import (

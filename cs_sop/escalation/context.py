@@ -10,6 +10,8 @@ from cs_sop.core import ladder
 # SWEEP_FIELDS: written only by the sweep; LADDER_FIELDS: the ladder's round, set when a ticket is
 # reopened. Both system-owned: kept through every save (cs_sop.ticket.keep_system_fields)
 from cs_sop.core.gates import LADDER_FIELDS, SWEEP_FIELDS  # noqa: F401 (re-exported)
+from cs_sop.cs_sop.doctype.sop_escalation_level.sop_escalation_level import as_rules, get_levels
+from cs_sop.sla.calendar import cached_calendar
 
 TICKET = "HD Ticket"
 ESCALATION = "SOP Escalation"
@@ -74,9 +76,6 @@ class Context:
 	"""Configuration read once per sweep (or per ticket save)."""
 
 	def __init__(self):
-		from cs_sop.cs_sop.doctype.sop_escalation_level.sop_escalation_level import as_rules, get_levels
-		from cs_sop.sla import cached_calendar
-
 		self.levels = get_levels()
 		self.by_level = {lv["level"]: lv for lv in self.levels}
 		settings = frappe.get_cached_doc("SOP Settings")

@@ -6,7 +6,6 @@ reads it in their own language. A receiver who no longer exists (a deleted user 
 ticket's `_assign`) is skipped and logged once; everybody else is still told.
 """
 
-import json
 from collections import defaultdict
 
 import frappe
@@ -15,6 +14,8 @@ from frappe import _
 from cs_sop import compat, messaging
 from cs_sop.core.ladder import fallback_receivers
 from cs_sop.escalation.context import TICKET, Context
+from cs_sop.users import assignees as ticket_assignees
+from cs_sop.users import role_users as users_with_role
 
 DIGEST_LINES = 30  # a burst of breaches is one message per receiver, listing this many tickets
 # who hears an escalation whose level's user, role and team give nobody (never silence)
@@ -37,22 +38,8 @@ class Notifications:
 		self._team_users: dict[str, list[str]] = {}
 
 	def role_users(self, role: str | None) -> list[str]:
-		if not role:
-			return []
 		if role not in self._role_users:
-			U, R = frappe.qb.DocType("User"), frappe.qb.DocType("Has Role")
-			self._role_users[role] = (
-				frappe.qb.from_(R)
-				.join(U)
-				.on(U.name == R.parent)
-				.select(U.name)
-				.distinct()
-				.where(R.role == role)
-				.where(R.parenttype == "User")
-				.where(U.enabled == 1)
-				.where(U.name.notin(["Administrator", "Guest"]))
-				.run(pluck=True)
-			)
+			self._role_users[role] = users_with_role(role)
 		return self._role_users[role]
 
 	def team_users(self, team: str | None) -> list[str]:
@@ -86,10 +73,7 @@ class Notifications:
 
 	@staticmethod
 	def assignees(row) -> list[str]:
-		try:
-			return json.loads(row.get("_assign") or "[]")
-		except ValueError:
-			return []
+		return ticket_assignees(row.get("_assign"))
 
 	def add(self, users, ticket, kind: str, args: tuple):
 		for user in users:

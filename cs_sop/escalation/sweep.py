@@ -21,14 +21,14 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from cs_sop import bulk, messaging
+from cs_sop import activity, bulk, messaging
 from cs_sop.core import ladder
 from cs_sop.core.stage import ESCALATED
+from cs_sop.core.status import OPEN_CATEGORIES
 from cs_sop.escalation.context import ESCALATION, TICKET, TICKET_COLUMNS, Context, escalation_name, parse
 from cs_sop.escalation.notify import FALLBACK_ROLES, Notifications, category_team
 
 BATCH = 5000
-OPEN_CATEGORIES = ("Open", "Paused")
 
 
 def enqueue_sweep():
@@ -76,7 +76,7 @@ def sweep(now: datetime | None = None, limit: int = BATCH, only: list[str] | Non
 	if updates:
 		bulk.update(TICKET, updates)
 
-	activity = []
+	activity_lines = []
 	lang = messaging.site_language()
 	# translated once per run, not per ticket (each _() is a cache look-up)
 	line = _("escalated to level {0} ({1}): {2}", lang=lang)
@@ -86,7 +86,7 @@ def sweep(now: datetime | None = None, limit: int = BATCH, only: list[str] | Non
 		if p.escalate_to:
 			lv = ctx.by_level[p.escalate_to]
 			reason = reasons[ladder.breach_reason(row, now)]
-			activity.append((name, line.format(lv["level"], lv["level_name"], reason)))
+			activity_lines.append((name, line.format(lv["level"], lv["level_name"], reason)))
 			notes.escalation(row, lv, teams.get(name))
 			stats["escalated"] += 1
 		for kind in p.warn:
@@ -95,7 +95,7 @@ def sweep(now: datetime | None = None, limit: int = BATCH, only: list[str] | Non
 		if p.remind:
 			notes.reminder(row, p.updates["sop_update_misses"])
 			stats["reminded"] += 1
-	log_activity(activity)
+	activity.log_lines(activity_lines)
 	notes.send()
 	return stats
 
@@ -218,19 +218,6 @@ def _auto_summary(row, templates: tuple[str, str, str], now: datetime) -> str:
 	if not row.first_responded_on and row.response_by:
 		return templates[0].format(row.response_by)
 	return templates[1].format(row.resolution_by)
-
-
-def log_activity(lines: list[tuple[str, str]]):
-	"""HD Ticket Activity lines, one insert (the text is already in the site's language)."""
-	if not lines:
-		return
-	now = now_datetime()
-	user = frappe.session.user
-	bulk.insert(
-		"HD Ticket Activity",
-		[*bulk.STANDARD_COLUMNS, "ticket", "action"],
-		[(frappe.generate_hash(length=10), now, now, user, user, t, a) for t, a in lines],
-	)
 
 
 def close_escalations(ticket: str) -> None:

@@ -15,8 +15,8 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 from frappe.utils import cint
 
-from cs_sop.livechat import service
-from cs_sop.messaging import attach_to_message
+from cs_sop.chat import attach_to_message
+from cs_sop.livechat import access, hours, service
 
 WINDOW = 60
 LIMITS = {"status": 60, "start": 10, "send": 30, "messages": 120, "upload": 10, "file": 60}
@@ -59,8 +59,8 @@ def _lang(lang: str | None) -> str:
 
 
 def _guard() -> None:
-	service.check_origin()
-	if not service.enabled():
+	access.check_origin()
+	if not access.enabled():
 		frappe.throw(_("The live chat is not available at the moment."))
 
 
@@ -69,12 +69,12 @@ def _guard() -> None:
 def status(lang: str | None = None) -> dict:
 	"""Whether the desk is open (else when it opens), the logged-in customer, the limits."""
 	lang = _lang(lang)
-	service.check_origin()
+	access.check_origin()
 	return {
-		"enabled": service.enabled(),
-		**service.opening_state(lang),
-		"visitor": service.session_visitor(),
-		"max_file_size": service.max_file_size(),
+		"enabled": access.enabled(),
+		**hours.opening_state(lang),
+		"visitor": access.session_visitor(),
+		"max_file_size": access.max_file_size(),
 		"max_text": service.MAX_TEXT,
 	}
 
@@ -94,10 +94,10 @@ def start(
 	_guard()
 	text = service.check_text(message)
 	client_id = _client_id(client_id)
-	visitor = service.session_visitor() or service.clean_visitor(name, email, phone)
+	visitor = access.session_visitor() or access.clean_visitor(name, email, phone)
 	with on_behalf_of(visitor["email"]):
-		contact = service.find_or_create_contact(visitor)
-		ticket = service.new_ticket(visitor, _("Live chat: {0}").format(text.splitlines()[0][:100]))
+		contact = access.find_or_create_contact(visitor)
+		ticket = access.new_ticket(visitor, _("Live chat: {0}").format(text.splitlines()[0][:100]))
 		conv = frappe._dict(name=ticket, raised_by=visitor["email"], contact=contact)
 		message_name = service.add_visitor_message(conv, text, client_id, visitor["name"])
 	own(visitor["email"], ("HD Ticket", ticket), ("Communication", message_name))
@@ -110,7 +110,7 @@ def send(token: str, message: str, client_id: str | None = None, lang: str | Non
 	"""The visitor's next message. On a closed conversation it starts a new ticket (new token)."""
 	lang = _lang(lang)
 	_guard()
-	conv = service.conversation(token)
+	conv = access.conversation(token)
 	text = service.check_text(message)
 	client_id = _client_id(client_id)
 	with on_behalf_of(conv.raised_by):
@@ -128,12 +128,12 @@ def upload(
 	"""A file from the visitor (multipart field `file`), with an optional caption."""
 	_lang(lang)
 	_guard()
-	conv = service.conversation(token)
+	conv = access.conversation(token)
 	text = service.check_text(message, allow_empty=True)
 	sent = frappe.request.files.get("file") if frappe.request else None
 	if not sent:
 		frappe.throw(_("No file was sent."))
-	content = sent.stream.read(service.max_file_size() + 1)
+	content = sent.stream.read(access.max_file_size() + 1)
 	filename = service.check_file(sent.filename, content)
 	client_id = _client_id(client_id)
 	with on_behalf_of(conv.raised_by):
@@ -152,8 +152,8 @@ def upload(
 @_limit("messages")
 def messages(token: str, since: str | None = None) -> dict:
 	"""The polling fallback: the conversation's messages after the cursor `since` (oldest first)."""
-	service.check_origin()
-	conv = service.conversation(token)
+	access.check_origin()
+	conv = access.conversation(token)
 	rows = service.visible_messages(conv.name, since)
 	return {
 		"messages": rows,
@@ -166,7 +166,7 @@ def messages(token: str, since: str | None = None) -> dict:
 @_limit("file")
 def file(token: str, file: str) -> None:
 	"""A file of the conversation (the visitor's or an agent's), downloaded with the token."""
-	conv = service.conversation(token)
+	conv = access.conversation(token)
 	row = frappe.db.get_value(
 		"File", file, ["name", "file_name", "attached_to_doctype", "attached_to_name"], as_dict=True
 	)
@@ -201,7 +201,7 @@ def _reopen_or_new(conv, text: str):
 	if conv.status_category != "Closed" and conv.status != "Closed":
 		return conv
 	visitor = {"email": conv.raised_by}
-	ticket = service.new_ticket(visitor, _("Live chat: {0}").format((text or "").splitlines()[0][:100]))
+	ticket = access.new_ticket(visitor, _("Live chat: {0}").format((text or "").splitlines()[0][:100]))
 	own(conv.raised_by, ("HD Ticket", ticket))
 	return frappe._dict(
 		name=ticket,
@@ -220,9 +220,9 @@ def _answer(
 	token: str | None = None,
 ) -> dict:
 	return {
-		"token": service.issue_token(ticket, email) if reissue or not token else token,
-		"room": service.room(ticket),
+		"token": access.issue_token(ticket, email) if reissue or not token else token,
+		"room": access.room(ticket),
 		"ticket": ticket,
 		"message": service.message_by_name(message_name),
-		**(service.opening_state(lang) if lang else {}),
+		**(hours.opening_state(lang) if lang else {}),
 	}

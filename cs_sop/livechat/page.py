@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from cs_sop.livechat import service
+from cs_sop.livechat import access, hours, service
 
 PATH = "/sop-chat"
 
@@ -14,7 +14,7 @@ def frame_headers(response, request) -> None:
 	if request.path.rstrip("/") != PATH or not frappe.db:
 		return
 	try:
-		allowed = " ".join(service.allowed_origins())
+		allowed = " ".join(access.allowed_origins())
 	except Exception:
 		allowed = ""  # no settings readable (e.g. during install): same origin only
 	response.headers["Content-Security-Policy"] = f"frame-ancestors 'self' {allowed}".strip()
@@ -75,10 +75,10 @@ def context(context) -> dict:
 	context.embed = bool(frappe.form_dict.get("embed"))
 	context.title = _("Customer Service")
 	context.texts = texts()
-	context.enabled = service.enabled()
-	context.state = service.opening_state(lang)
-	context.visitor = service.session_visitor()
-	context.max_file_size = service.max_file_size()
+	context.enabled = access.enabled()
+	context.state = hours.opening_state(lang)
+	context.visitor = access.session_visitor()
+	context.max_file_size = access.max_file_size()
 	context.max_text = service.MAX_TEXT
 	context.socketio_port = frappe.conf.get("socketio_port") or 9000
 	context.sitename = frappe.local.site

@@ -1,18 +1,15 @@
-"""The Messenger Platform / Instagram Messaging Send API on the WhatsApp channel's Graph client:
+"""The Messenger Platform / Instagram Messaging Send API on the Graph client (`cs_sop.graph.client`):
 same session, timeouts, one attempt per call, token only in the Authorization header, Graph's
 error shape. Only what differs is here: the endpoint, the payload and which codes are retryable.
 """
 
 from cs_sop.core import meta as rules
-from cs_sop.whatsapp.client import GraphClient, WhatsAppError
+from cs_sop.graph.client import GraphClient, GraphError
+from cs_sop.meta import settings
 
 
-class MetaError(WhatsAppError):
+class MetaError(GraphError):
 	retry_codes = rules.RETRY_CODES
-
-	@property
-	def re_engagement(self) -> bool:
-		return False
 
 	@property
 	def outside_window(self) -> bool:
@@ -21,19 +18,9 @@ class MetaError(WhatsAppError):
 
 class MessengerClient(GraphClient):
 	error_class = MetaError
-
-	def __init__(self, base_url: str, version: str, page_id: str, token: str, timeout: float = 10):
-		super().__init__(base_url, version, token, timeout)
-		self.page_id = page_id
-
-	@classmethod
-	def from_settings(cls) -> "MessengerClient":
-		from cs_sop.meta import settings
-
-		conf = settings.get()
-		return cls(
-			conf.base_url, conf.version, conf.page_id, settings.secret("page_access_token"), conf.timeout
-		)
+	settings = settings
+	account_field = "page_id"
+	token_field = "page_access_token"
 
 	def send_text(self, recipient: str, text: str, messaging_type: str, tag: str | None = None) -> str:
 		"""POST /{page-id}/messages (Messenger and Instagram alike); the message id ("mid")."""
@@ -44,7 +31,7 @@ class MessengerClient(GraphClient):
 		}
 		if tag:
 			payload["tag"] = tag
-		data = self._call("POST", f"{self.base}/{self.page_id}/messages", json=payload).json()
+		data = self._call("POST", f"{self.base}/{self.account_id}/messages", json=payload).json()
 		mid = (data or {}).get("message_id") if isinstance(data, dict) else None
 		if not mid:
 			raise MetaError("Unexpected answer from the Send API", http_status=200)
@@ -56,7 +43,7 @@ class MessengerClient(GraphClient):
 		fields = "first_name,last_name" if platform == rules.MESSENGER else "name,username"
 		try:
 			data = self._call("GET", f"{self.base}/{user_id}", params={"fields": fields}).json()
-		except (WhatsAppError, ValueError):
+		except (GraphError, ValueError):
 			return ""
 		if platform == rules.MESSENGER:
 			return " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p).strip()

@@ -1,7 +1,7 @@
 """Messages to a Messenger / Instagram customer: agents' replies and automatic notices, queued and
-sent by the WhatsApp channel's machinery (`cs_sop.whatsapp.outbound.queue` / `send`: Sending
-before the HTTP call, retries at a next-attempt time, failures said on the ticket). Only the
-platform's delivery is here, with Meta's windows (`cs_sop.core.meta.send_mode`):
+sent as WhatsApp's are (`cs_sop.graph.outbox`, `cs_sop.whatsapp.jobs.send`: Sending before the HTTP
+call, retries at a next-attempt time, failures said on the ticket). Only the platform's delivery is
+here, with Meta's windows (`cs_sop.core.meta.send_mode`):
 
 - within 24 h of the customer's last message: a normal RESPONSE;
 - 24 h – 7 days: only a person's reply, tagged HUMAN_AGENT (said on the ticket);
@@ -13,14 +13,14 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
+from cs_sop import chat
 from cs_sop.core import meta as rules
 from cs_sop.core import whatsapp as wa_rules
-from cs_sop.meta import settings
-from cs_sop.meta.inbound import CHANNEL, is_pseudo_email, pseudo_email
-from cs_sop.whatsapp import outbound as wa_outbound
+from cs_sop.core.meta import CHANNEL, is_pseudo_email, pseudo_email
+from cs_sop.graph import outbox
+from cs_sop.meta import client, settings
 
 TICKET = "HD Ticket"
-LOG = "SOP WhatsApp Message"
 
 
 def is_social_ticket(ticket) -> bool:
@@ -29,19 +29,9 @@ def is_social_ticket(ticket) -> bool:
 
 def sender_of(ticket: str, platform: str) -> str | None:
 	"""The sender id the customer wrote from on this ticket, else the one of its pseudo address."""
-	log = frappe.qb.DocType(LOG)
-	last = (
-		frappe.qb.from_(log)
-		.select(log.phone)
-		.where(log.ticket == ticket)
-		.where(log.platform == platform)
-		.where(log.direction == "Inbound")
-		.orderby(log.creation, order=frappe.qb.desc)
-		.limit(1)
-		.run()
-	)
+	last = outbox.latest("phone", ticket=ticket, platform=platform, direction="Inbound")
 	if last:
-		return last[0][0]
+		return last
 	raised_by = frappe.db.get_value(TICKET, ticket, "raised_by")
 	if is_pseudo_email(raised_by) and raised_by.lower().endswith(f"@{platform.lower()}.invalid"):
 		return raised_by.split("@")[0]
@@ -49,7 +39,7 @@ def sender_of(ticket: str, platform: str) -> str | None:
 
 
 def mode_for(sender: str, platform: str, human: bool):
-	return rules.send_mode(wa_outbound.last_inbound_at(sender, platform), now_datetime(), human)
+	return rules.send_mode(outbox.last_inbound_at(sender, platform), now_datetime(), human)
 
 
 def window_text(platform: str, human: bool) -> str:
@@ -65,16 +55,28 @@ def window_text(platform: str, human: bool) -> str:
 	).format(platform)
 
 
+def tag_text(platform: str) -> str:
+	return _(
+		"{0}: the customer's last message is older than 24 hours, so the reply goes with Meta's "
+		"HUMAN_AGENT tag (allowed for a person's reply up to 7 days after the customer's message)."
+	).format(platform)
+
+
+def plain_text(html: str) -> str:
+	"""Messenger and Instagram show no emphasis marks; their own length limits apply."""
+	return wa_rules.html_to_text(html, marks=False, limit=100_000)
+
+
 # replies and notices ----------------------------------------------------------------------------
 def reply(ticket, message: str, attachments: list | None = None) -> str:
 	"""An agent's reply on a Messenger / Instagram ticket: the Communication Helpdesk would make,
 	queued for the Send API."""
-	wa_outbound.require_agent()
+	chat.require_agent()
 	platform = ticket.sop_social_platform
 	sender = sender_of(ticket.name, platform)
 	if not sender:
 		frappe.throw(_("This {0} ticket has no sender to reply to.").format(platform))
-	text = wa_rules.html_to_text(message, marks=False, limit=100_000)
+	text = plain_text(message)
 	limit = rules.MAX_TEXT[platform]
 	if len(text) > limit:
 		frappe.throw(
@@ -82,10 +84,16 @@ def reply(ticket, message: str, attachments: list | None = None) -> str:
 				"{0} allows at most {1} characters in a message; this reply has {2}. Please shorten it."
 			).format(platform, limit, len(text))
 		)
-	communication, text = wa_outbound.record_reply(
-		ticket, message, text, attachments, recipient=ticket.raised_by or pseudo_email(platform, sender)
+	communication, urls = chat.record_reply(
+		ticket,
+		message,
+		attachments,
+		recipient=ticket.raised_by or pseudo_email(platform, sender),
+		delivery_status="Sending",
+		empty=not text,
 	)
-	log = wa_outbound.queue(ticket.name, sender, text[:limit], communication=communication, platform=platform)
+	text = chat.attachments_note(text, ticket.name, urls)
+	log = outbox.queue(ticket.name, sender, text[:limit], communication=communication, platform=platform)
 	mode = mode_for(sender, platform, human=True)
 	if mode is None:
 		frappe.msgprint(window_text(platform, human=True), alert=True)
@@ -94,40 +102,30 @@ def reply(ticket, message: str, attachments: list | None = None) -> str:
 	return log
 
 
-def tag_text(platform: str) -> str:
-	return _(
-		"{0}: the customer's last message is older than 24 hours, so the reply goes with Meta's "
-		"HUMAN_AGENT tag (allowed for a person's reply up to 7 days after the customer's message)."
-	).format(platform)
-
-
-def send_notice(ticket: str, subject: str, message_html: str) -> bool:
-	"""cs_sop.messaging's sender for Social Media tickets: over Messenger / Instagram when the ticket
-	came from there (not a Communication: a notice is not the agent's response); a Social Media
-	ticket an agent entered by hand (no platform) is emailed as before."""
+def send_notice(ticket: str, subject: str, message_html: str) -> bool | None:
+	"""The Social Media ticket's sender of customer notices (`cs_sop.channels`): over Messenger /
+	Instagram when the ticket came from there (not a Communication: a notice is not the agent's
+	response). A Social Media ticket an agent entered by hand (no platform): None, emailed as any
+	ticket unless its address is a platform's pseudo address."""
 	row = frappe.db.get_value(TICKET, ticket, ["sop_social_platform", "raised_by"], as_dict=True) or {}
 	platform = row.get("sop_social_platform")
 	sender = sender_of(ticket, platform) if platform else None
 	if not sender:
-		from cs_sop import messaging
-
-		if is_pseudo_email(row.get("raised_by")):
-			return False
-		return messaging.email([row.get("raised_by")], subject, message_html, ticket=ticket, what=subject)
-	body = wa_rules.html_to_text(message_html, marks=False, limit=100_000)
+		return False if is_pseudo_email(row.get("raised_by")) else None
+	body = plain_text(message_html)
 	if subject and subject.strip() and subject.strip() not in body:
 		body = f"{subject.strip()}\n\n{body}"
 	limit = rules.MAX_TEXT[platform]
 	if len(body) > limit:
 		body = body[: limit - 1] + "…"
-	wa_outbound.queue(ticket, sender, body, subject=subject, platform=platform)
+	outbox.queue(ticket, sender, body, subject=subject, platform=platform)
 	return True
 
 
 send_notice.is_ready = settings.is_ready
 
 
-# sending (called by cs_sop.whatsapp.outbound.send in the queue job) ---------------------------
+# sending (called by cs_sop.whatsapp.jobs.send in the queue job) ---------------------------------
 class _Channel:
 	def __init__(self, platform: str):
 		self.name = platform
@@ -148,17 +146,14 @@ class _Channel:
 			).format(self.name, str(error))
 		return str(error)
 
-	def deliver(self, row) -> "wa_outbound.Delivered":
-		from cs_sop.meta.client import MessengerClient
-
+	def deliver(self, row) -> outbox.Delivered:
 		human = bool(row.communication)
 		mode = mode_for(row.phone, self.name, human)
 		if mode is None:
-			raise wa_outbound.Undeliverable(window_text(self.name, human))
+			raise outbox.Undeliverable(window_text(self.name, human))
 		messaging_type, tag = mode
-		client = MessengerClient.from_settings()
-		mid = client.send_text(row.phone, row.body or "", messaging_type, tag)
-		return wa_outbound.Delivered(
+		mid = client.MessengerClient.from_settings().send_text(row.phone, row.body or "", messaging_type, tag)
+		return outbox.Delivered(
 			id=mid,
 			values={"message_type": "text", "is_template": 0},
 			note=tag_text(self.name) if tag else None,

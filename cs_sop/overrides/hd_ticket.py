@@ -47,12 +47,12 @@ class CSSOPHDTicket(HDTicket):
 
 	def _social_reply(self, message: str, attachments: list | None) -> bool:
 		"""A Messenger / Instagram ticket: the reply goes to the Send API (cs_sop.meta), not email."""
-		from cs_sop.meta import inbound, outbound, settings
+		from cs_sop.meta import outbound, settings
 
 		if not outbound.is_social_ticket(self):
 			return False
 		if not settings.is_ready(self.sop_social_platform):
-			if not inbound.is_pseudo_email(self.raised_by):
+			if not outbound.is_pseudo_email(self.raised_by):
 				return False  # the customer also has a real address: Helpdesk emails the reply
 			frappe.throw(
 				_("{0} is not enabled or not configured, so this reply cannot reach the customer.").format(

@@ -27,13 +27,15 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import getdate, now_datetime, today
 
-from cs_sop.core import closure as rules
+from cs_sop import settings as sop_settings
+from cs_sop.core import confirmation as rules
 from cs_sop.privacy import people, scrub
 from cs_sop.privacy.scrub import ANON_EMAIL, ANON_EMAIL_TEXT, ANON_NAME, ANON_PHONE_TEXT, TICKET  # noqa: F401
+from cs_sop.users import ADMIN_ROLES, has_any_role
 
 BATCH = 2000
 MAX_PER_RUN = 50000
-MANAGER_ROLES = ("System Manager", "SOP Operations Manager")
+MANAGER_ROLES = ADMIN_ROLES  # retention and data-subject requests: the SOP admins
 # what a run counts (the SOP Anonymisation Log has one field each)
 COUNTS = ("tickets", "communications", "surveys", "contacts", "users", "files", "notifications", "emails")
 
@@ -68,7 +70,7 @@ def anonymise_due(on=None, max_tickets: int = MAX_PER_RUN, batch: int = BATCH, c
 			frappe.db.commit()  # a long job: each batch is its own transaction (nosemgrep)
 	else:
 		more = bool(_due_query(cutoff, 1, lock=False).run())
-	years = frappe.db.get_single_value("SOP Settings", "retention_years") or 2
+	years = sop_settings.int_value("retention_years")
 	purge_processed_whatsapp_events(frappe.utils.add_years(cutoff, -int(years)))
 	log = frappe.get_doc(
 		{
@@ -268,10 +270,11 @@ def recompute_retention(backfill: bool = False) -> int:
 			.where(T.sop_closed_on.isnull())
 			.run()
 		)
+	# read fresh: SOP Settings' on_update runs this (in tests inline) before Frappe clears its cache
 	settings = frappe.get_single("SOP Settings")
-	default = settings.get("retention_years")
-	default = 2 if default is None else int(default)
-	per_category = {r.category: int(r.years) for r in settings.get("retention_rules") or [] if r.years}
+	stored = settings.get("retention_years")
+	default = sop_settings.int_value("retention_years") if stored is None else int(stored)
+	per_category = retention_years_by_category(settings)
 	changed = 0
 	groups = [(years, [cat]) for cat, years in per_category.items()]
 	groups.append((default, None))
@@ -314,19 +317,24 @@ def on_settings_update(doc, method=None):
 		)
 
 
-def _check_manager():
-	if not set(frappe.get_roles()) & set(MANAGER_ROLES):
+def check_admin():
+	if not has_any_role(MANAGER_ROLES):
 		frappe.throw(
 			_("Only a System Manager or an SOP Operations Manager can do this."), frappe.PermissionError
 		)
 
 
-@frappe.whitelist(methods=["GET"])
-def preview_anonymisation(on: str | None = None) -> dict:
-	"""What the next anonymisation run would change (nothing is written)."""
-	_check_manager()
-	return preview(on)
+def retention_years_by_category(settings=None) -> dict[str, int]:
+	"""SOP Settings' retention rules: years per ticket category."""
+	rules_ = (settings or sop_settings.get()).get("retention_rules") or []
+	return {r.category: int(r.years) for r in rules_ if r.years}
 
 
-# the pure rule is used by cs_sop.closure when a ticket closes; re-exported for the reports
-retention_until = rules.retention_until
+def retention_until(category: str | None, closed_on, per_category: dict | None = None, default=None):
+	"""The date a ticket closed on `closed_on` keeps its personal data until: its category's years,
+	else SOP Settings' default (`per_category` / `default` given by a caller doing many)."""
+	if per_category is None:
+		per_category = retention_years_by_category()
+	if default is None:
+		default = sop_settings.int_value("retention_years")
+	return rules.retention_until(closed_on, rules.retention_years(category, per_category, default))

@@ -1,8 +1,8 @@
 // cs_sop: "Resolve" and "Record Confirmation" actions in the Helpdesk agent UI (HD Form Script).
 // Resolve opens the SOP closure form (resolution summary; root cause for complaints) and calls
-// cs_sop.closure.resolve_ticket. Record Confirmation records the customer's answer given by phone
-// or in person (cs_sop.api.confirm_resolution). Close with Exception: a supervisor closes without the
-// customer's confirmation, with a reason (cs_sop.api.close_with_exception).
+// cs_sop.api.closure.resolve_ticket. Record Confirmation records the customer's answer given by phone
+// or in person (cs_sop.api.closure.confirm_resolution). Close with Exception: a supervisor closes without the
+// customer's confirmation, with a reason (cs_sop.api.closure.close_with_exception).
 function setupForm({ doc, call, $dialog, toast }) {
 	const t = (s) => (typeof __ === "function" ? __(s) : s);
 	const field = "width:100%;border:1px solid #ddd;border-radius:6px;padding:6px;margin-top:4px";
@@ -65,7 +65,7 @@ function setupForm({ doc, call, $dialog, toast }) {
 									.split(/\n+/)
 									.map((p) => `<p>${esc(p)}</p>`)
 									.join("");
-								call("cs_sop.closure.resolve_ticket", { ticket: doc.name, resolution: html, root_cause })
+								call("cs_sop.api.closure.resolve_ticket", { ticket: doc.name, resolution: html, root_cause })
 									.then(() => done(t("Resolved"), close))
 									.catch(fail);
 							},
@@ -87,7 +87,7 @@ function setupForm({ doc, call, $dialog, toast }) {
 							label: t("Save"),
 							variant: "solid",
 							onClick({ close }) {
-								call("cs_sop.api.confirm_resolution", {
+								call("cs_sop.api.closure.confirm_resolution", {
 									ticket: doc.name,
 									resolved: document.getElementById("cs-sop-answer").value === "1",
 									via: document.getElementById("cs-sop-via").value,
@@ -119,7 +119,7 @@ function setupForm({ doc, call, $dialog, toast }) {
 							label: t("Close Ticket"),
 							variant: "solid",
 							onClick({ close }) {
-								call("cs_sop.api.close_with_exception", {
+								call("cs_sop.api.closure.close_with_exception", {
 									ticket: doc.name,
 									reason: document.getElementById("cs-sop-exception-reason").value,
 								})

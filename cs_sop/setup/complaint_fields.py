@@ -1,4 +1,4 @@
-"""Fields the complaint procedure (issue 11) adds to Helpdesk's doctypes (pure data, no `frappe`)."""
+"""Fields the complaint procedure adds to Helpdesk's doctypes (pure data, no `frappe`)."""
 
 TICKET_FIELDS: tuple[dict, ...] = (
 	{

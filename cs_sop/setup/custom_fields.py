@@ -2,8 +2,8 @@
 
 from cs_sop.core.matrix import LEVELS
 from cs_sop.core.stage import RECEIVED, STAGES
-from cs_sop.setup.closure import TICKET_FIELDS as CLOSURE_FIELDS
-from cs_sop.setup.closure import TICKET_TYPE_FIELDS as CLOSURE_TYPE_FIELDS
+from cs_sop.setup.closure_fields import TICKET_FIELDS as CLOSURE_FIELDS
+from cs_sop.setup.closure_fields import TICKET_TYPE_FIELDS as CLOSURE_TYPE_FIELDS
 from cs_sop.setup.complaint_fields import TEMPLATE_FIELDS as COMPLAINT_TEMPLATE_FIELDS
 from cs_sop.setup.complaint_fields import TICKET_FIELDS as COMPLAINT_FIELDS
 from cs_sop.setup.complaint_fields import TICKET_TYPE_FIELDS as COMPLAINT_TYPE_FIELDS
@@ -229,7 +229,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "sop_agent",
 				"description": "The subject without numbers, prefixes and punctuation (recurring complaints)",
 			},
-			# the response clock of a chat ticket's waiting customer message (cs_sop.message_clock)
+			# the response clock of a chat ticket's waiting customer message (cs_sop.intake.message_clock)
 			{
 				"fieldname": "sop_waiting_since",
 				"fieldtype": "Datetime",
@@ -265,9 +265,9 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "sop_escalation_level",
 				"no_copy": 1,
 			},
-			# closure, confirmation, survey, retention (issue 10)
+			# closure, confirmation, survey, retention
 			*CLOSURE_FIELDS,
-			# complaint procedure: applied solution, complaint type, notice markers (issue 11)
+			# complaint procedure: applied solution, complaint type, notice markers
 			*COMPLAINT_FIELDS,
 		],
 		"HD Ticket Priority": [
@@ -297,7 +297,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "sop_complaint_type",
 				"description": "Tickets of this category go to this team when no team is set",
 			},
-			# the department head who approves solutions (issue 11)
+			# the department head who approves solutions
 			*COMPLAINT_TYPE_FIELDS,
 			# a complaint of the category is resolved only after an approved solution was sent
 			*CLOSURE_TYPE_FIELDS,

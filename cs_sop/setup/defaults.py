@@ -17,6 +17,19 @@ from pathlib import Path
 from cs_sop.core import message_clock
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "defaults"
+SETTINGS_JSON = (
+	Path(__file__).resolve().parent.parent / "cs_sop" / "doctype" / "sop_settings" / "sop_settings.json"
+)
+NO_VALUE = (
+	"Section Break",
+	"Column Break",
+	"Tab Break",
+	"HTML",
+	"Button",
+	"Heading",
+	"Table",
+	"Table MultiSelect",
+)
 
 
 @cache
@@ -28,6 +41,19 @@ def load(name: str) -> dict:
 
 def records(name: str) -> list[dict]:
 	return load(name)["records"]
+
+
+@cache
+def settings_defaults() -> dict[str, str]:
+	"""SOP Settings' defaults: the `default` of each field in the doctype's JSON, the one place
+	they are written (the form shows them, install and migrate store them, code falls back on them)."""
+	with open(SETTINGS_JSON, encoding="utf-8") as f:
+		fields = json.load(f)["fields"]
+	return {
+		f["fieldname"]: f["default"]
+		for f in fields
+		if f.get("fieldtype") not in NO_VALUE and f.get("default") not in (None, "")
+	}
 
 
 OPERATING_HOURS = [

@@ -1,5 +1,5 @@
 // cs_sop: "Escalate" action in the Helpdesk agent UI (HD Form Script, shipped by cs_sop).
-// Opens the SOP escalation form (reason + case summary) and calls cs_sop.api.escalate.
+// Opens the SOP escalation form (reason + case summary) and calls cs_sop.api.escalation.escalate.
 function setupForm({ doc, call, $dialog, toast }) {
 	const t = (s) => (typeof __ === "function" ? __(s) : s);
 	const reasons = ["Complexity", "Customer Request", "Recurring Complaint", "SLA Breach"];
@@ -26,7 +26,7 @@ function setupForm({ doc, call, $dialog, toast }) {
 								onClick({ close }) {
 									const reason = document.getElementById("cs-sop-esc-reason").value;
 									const summary = document.getElementById("cs-sop-esc-summary").value;
-									call("cs_sop.api.escalate", { ticket: doc.name, reason, summary })
+									call("cs_sop.api.escalation.escalate", { ticket: doc.name, reason, summary })
 										.then((name) => {
 											if (toast && toast.success) toast.success(t("Escalated") + ": " + name);
 											close();

@@ -10,6 +10,32 @@ from pathlib import Path
 import frappe
 
 SETUP_DIR = Path(__file__).parent
+ESCALATE = "SOP Escalate Action"
+SOLUTION = "SOP Solution Actions"
+CLOSURE = "SOP Closure Actions"
+PORTAL_CONFIRMATION = "SOP Portal Confirmation"
+WHATSAPP_RETRY = "SOP WhatsApp Retry"
+RECEIPT = "SOP Print Receipt"
+# name, script file, applied to the customer portal
+SCRIPTS = (
+	(ESCALATE, "escalate_action.js", False),
+	(SOLUTION, "solution_action.js", False),
+	(CLOSURE, "closure_action.js", False),
+	(PORTAL_CONFIRMATION, "portal_confirm.js", True),
+	(WHATSAPP_RETRY, "whatsapp_action.js", False),
+	(RECEIPT, "receipt_action.js", False),
+)
+
+
+def install_all() -> None:
+	"""Every shipped script, inserted or brought up to date (install and every migrate)."""
+	for name, js_file, portal in SCRIPTS:
+		install_form_script(name, js_file, portal)
+
+
+def remove_all() -> None:
+	for name, _js_file, _portal in SCRIPTS:
+		remove_form_script(name)
 
 
 def install_form_script(name: str, js_file: str, portal: bool = False) -> None:

@@ -1,19 +1,25 @@
 """Install, migrate and uninstall: everything the SOP needs on a Helpdesk site.
 
-Every step is insert-if-missing, so `bench migrate` (which runs the patch calling
-`install_defaults`) never overwrites what an admin changed.
+Every step is insert-if-missing; `bench migrate` re-syncs what a later version adds through
+`cs_sop.setup.sync.after_migrate`, never overwriting what an admin changed.
 """
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from cs_sop.core.matrix import rule_name
+from cs_sop.intake import channel_owner
+from cs_sop.report_facts import add_indexes
+from cs_sop.settings import fill_new_settings_defaults
+from cs_sop.setup import complaint, form_scripts
 from cs_sop.setup import defaults as d
+from cs_sop.setup.closure_fields import require_approved_solutions
 from cs_sop.setup.custom_fields import TEMPLATE_FIELDS, get_custom_fields
+from cs_sop.sla import switch as sla_switch
+from cs_sop.sla.agreements import build_sla
+from cs_sop.sla.holidays import sync_holiday_list
 
 DEFAULT_TEMPLATE = "Default"  # Helpdesk's HD Ticket Template used by the agent UI
-FORM_SCRIPT = "SOP Escalate Action"
-RECEIPT_FORM_SCRIPT = "SOP Print Receipt"
 
 
 def after_install():
@@ -23,8 +29,6 @@ def after_install():
 
 
 def apply_sla_switch():
-	from cs_sop import sla_switch
-
 	sla_switch.apply(frappe.get_single("SOP Settings"))
 
 
@@ -32,6 +36,7 @@ def install_defaults():
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	frappe.clear_cache(doctype="HD Ticket")
 	create_roles()
+	fill_new_settings_defaults()
 	create_priority_rules()
 	create_teams()
 	create_categories()
@@ -41,50 +46,11 @@ def install_defaults():
 	create_saved_replies()
 	create_escalation_levels()
 	set_update_intervals()
-	create_form_script()
-	install_closure()
-	install_complaint_procedure()
-	add_report_indexes()
-	install_whatsapp()
-	install_channel_owners_and_receipt()
-
-
-def install_channel_owners_and_receipt():
-	"""Channel owners (shipped rows for the channels without one) and the printed receipt's
-	agent-UI action."""
-	from cs_sop import channel_owner
-	from cs_sop.setup.form_scripts import install_form_script
-
-	channel_owner.install_defaults()
-	install_form_script(RECEIPT_FORM_SCRIPT, "receipt_action.js")
-
-
-def install_whatsapp():
-	"""WhatsApp channel (issue 13): the agent-UI retry action."""
-	from cs_sop.setup import whatsapp
-
-	whatsapp.install()
-
-
-def install_complaint_procedure():
-	"""Complaint procedure (issue 11): approver role, notice templates, agent-UI action, settings."""
-	from cs_sop.setup import complaint
-
+	form_scripts.install_all()
 	complaint.install()
-
-
-def install_closure():
-	"""Closure, confirmation and survey (issue 10): settings defaults, agent-UI actions."""
-	from cs_sop.setup import closure
-
-	closure.install()
-
-
-def add_report_indexes():
-	"""Reports (issue 12): the indexes the SOP reports filter on."""
-	from cs_sop.report_facts import add_indexes
-
+	require_approved_solutions()
 	add_indexes()
+	channel_owner.install_defaults()
 
 
 def create_roles():
@@ -137,13 +103,6 @@ def ensure_settings():
 	if not settings.holiday_list:
 		settings.holiday_list = d.HOLIDAY_LIST
 		changed = True
-	stored = frappe.db.get_singles_dict("SOP Settings")
-	for field, value in (("enable_escalation", 1), ("warning_share_left", 25), ("use_sop_slas", 1)):
-		if field not in stored:  # added by a later version: its default, once
-			settings.set(field, value)
-			changed = True
-	from cs_sop.sla import sync_holiday_list
-
 	sync_holiday_list(settings)  # before the save: settings link to the list
 	if changed:
 		settings.flags.skip_sla_sync = True  # the SLAs are created right after, from these values
@@ -152,8 +111,6 @@ def ensure_settings():
 
 
 def create_slas(settings):
-	from cs_sop.sla import build_sla
-
 	created_standard = False
 	if not frappe.db.exists("HD Service Level Agreement", d.STANDARD_SLA):
 		doc = build_sla(settings, d.STANDARD_SLA, default=True)
@@ -174,8 +131,6 @@ def create_slas(settings):
 		frappe.db.set_single_value("SOP Settings", values)
 		settings.update(values)
 	if created_standard and settings.get("use_sop_slas", 1):
-		from cs_sop import sla_switch
-
 		sla_switch.use_sop_slas(settings)
 
 
@@ -229,12 +184,6 @@ def set_update_intervals():
 			frappe.db.set_value("HD Ticket Priority", priority, "sop_update_interval", minutes)
 
 
-def create_form_script():
-	from cs_sop.setup.form_scripts import install_form_script
-
-	install_form_script(FORM_SCRIPT, "escalate_action.js")
-
-
 def before_uninstall():
 	"""Leave Helpdesk as it was: its default SLA back, no SOP fields in its template or forms.
 
@@ -244,18 +193,7 @@ def before_uninstall():
 	"""
 	restore_default_sla()
 	remove_template_fields()
-	from cs_sop.setup import closure
-
-	closure.uninstall()
-	from cs_sop.setup import complaint
-
-	complaint.uninstall()
-	from cs_sop.setup import whatsapp
-
-	whatsapp.uninstall()
-	for script in (FORM_SCRIPT, RECEIPT_FORM_SCRIPT):
-		if frappe.db.exists("HD Form Script", script):
-			frappe.delete_doc("HD Form Script", script, ignore_permissions=True, force=True)
+	form_scripts.remove_all()
 	frappe.db.delete("HD Service Day", {"parenttype": "SOP Settings"})
 	for dt, fields in get_custom_fields().items():
 		for field in fields:
@@ -268,8 +206,6 @@ def before_uninstall():
 def restore_default_sla():
 	"""Helpdesk's previous default SLA back (enabled), the SOP SLAs disabled: as switching off
 	*Use the SOP SLAs*, except that with no previous default the SOP one stays (Helpdesk needs one)."""
-	from cs_sop import sla_switch
-
 	sla_switch.use_helpdesk_slas(frappe.get_single("SOP Settings"), strict=False)
 
 

@@ -1,5 +1,5 @@
 // cs_sop: the customer's answer to "is your issue resolved?" in the Helpdesk customer portal
-// (HD Form Script applied to the customer portal). Calls cs_sop.api.confirm_resolution, which
+// (HD Form Script applied to the customer portal). Calls cs_sop.api.closure.confirm_resolution, which
 // checks that the ticket is the customer's and is waiting for their confirmation.
 function setupForm({ doc, call, $dialog, toast }) {
 	const t = (s) => (typeof __ === "function" ? __(s) : s);
@@ -14,7 +14,7 @@ function setupForm({ doc, call, $dialog, toast }) {
 		if (box) box.textContent = msg;
 	};
 	const answer = (resolved, reason, close) =>
-		call("cs_sop.api.confirm_resolution", { ticket: doc.name, resolved: resolved ? 1 : 0, reason })
+		call("cs_sop.api.closure.confirm_resolution", { ticket: doc.name, resolved: resolved ? 1 : 0, reason })
 			.then(() => {
 				if (toast && toast.success) toast.success(t("Thank you!"));
 				if (close) close();

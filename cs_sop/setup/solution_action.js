@@ -1,7 +1,7 @@
 // cs_sop: complaint-procedure actions in the Helpdesk agent UI (HD Form Script, shipped by cs_sop).
 // "Solution" menu: propose a solution, list the ticket's solutions and act on one (submit for
 // approval, approve, reject, send to the customer, Knowledge Base draft); "Send progress update".
-// Every rule is checked by the server (cs_sop.solution, cs_sop.notices): a refused action shows
+// Every rule is checked by the server (cs_sop.api.complaint, cs_sop.complaint): a refused action shows
 // the server's message in the dialog and as a toast.
 function setupForm({ doc, call, $dialog, toast }) {
 	const _ = (s) => (typeof __ === "function" ? __(s) : s);
@@ -42,7 +42,7 @@ function setupForm({ doc, call, $dialog, toast }) {
 					label: _("Propose"),
 					variant: "solid",
 					onClick({ close }) {
-						call("cs_sop.solution.propose", {
+						call("cs_sop.api.complaint.propose", {
 							ticket: doc.name,
 							description: byId("cs-sop-sol-description").value,
 							action_owner: byId("cs-sop-sol-owner").value || null,
@@ -93,24 +93,24 @@ function setupForm({ doc, call, $dialog, toast }) {
 			actions: [
 				{
 					label: _("Submit for Approval"),
-					onClick: act("cs_sop.solution.submit_for_approval", {}, _("Submitted for approval")),
+					onClick: act("cs_sop.api.complaint.submit_for_approval", {}, _("Submitted for approval")),
 				},
-				{ label: _("Approve"), variant: "solid", onClick: act("cs_sop.solution.approve", {}, _("Approved")) },
+				{ label: _("Approve"), variant: "solid", onClick: act("cs_sop.api.complaint.approve", {}, _("Approved")) },
 				{
 					label: _("Reject"),
 					theme: "red",
 					onClick({ close }) {
-						act("cs_sop.solution.reject", { reason: byId("cs-sop-sol-reason").value }, _("Rejected"))({ close });
+						act("cs_sop.api.complaint.reject", { reason: byId("cs-sop-sol-reason").value }, _("Rejected"))({ close });
 					},
 				},
 				{
 					label: _("Send to Customer"),
 					variant: "solid",
-					onClick: act("cs_sop.solution.send_solution", {}, _("Solution sent to the customer")),
+					onClick: act("cs_sop.api.complaint.send_solution", {}, _("Solution sent to the customer")),
 				},
 				{
 					label: _("Create Knowledge Base Draft"),
-					onClick: act("cs_sop.solution.create_kb_draft", {}, _("Knowledge Base draft created")),
+					onClick: act("cs_sop.api.complaint.create_kb_draft", {}, _("Knowledge Base draft created")),
 				},
 			],
 		});
@@ -128,7 +128,7 @@ function setupForm({ doc, call, $dialog, toast }) {
 					label: _("Send"),
 					variant: "solid",
 					onClick({ close }) {
-						call("cs_sop.notices.send_progress_update", { ticket: doc.name, message: byId("cs-sop-progress").value })
+						call("cs_sop.api.complaint.send_progress_update", { ticket: doc.name, message: byId("cs-sop-progress").value })
 							.then(() => done(_("Progress update sent"), close))
 							.catch(fail);
 					},
@@ -138,9 +138,9 @@ function setupForm({ doc, call, $dialog, toast }) {
 	}
 
 	const listSolutions = () =>
-		call("cs_sop.solution.solutions_for_ticket", { ticket: doc.name }).then(solutionsDialog).catch(fail);
+		call("cs_sop.api.complaint.solutions_for_ticket", { ticket: doc.name }).then(solutionsDialog).catch(fail);
 	const previewProgress = () =>
-		call("cs_sop.notices.progress_update_preview", { ticket: doc.name }).then(progressDialog).catch(fail);
+		call("cs_sop.api.complaint.progress_update_preview", { ticket: doc.name }).then(progressDialog).catch(fail);
 
 	return {
 		actions: [

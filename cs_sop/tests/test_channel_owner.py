@@ -7,8 +7,8 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cs_sop import channel_owner
 from cs_sop.escalation.notify import Notifications
+from cs_sop.intake import channel_owner
 from cs_sop.setup import defaults as d
 from cs_sop.tests.rest import Client, error_text
 from cs_sop.tests.utils import PASSWORD, make_team_agent, make_ticket, make_user

@@ -1,4 +1,4 @@
-"""Closure form, customer confirmation (link, portal, agent) and automatic closure (issue 10)."""
+"""Closure form, customer confirmation (link, portal, agent) and automatic closure."""
 
 from datetime import timedelta
 
@@ -6,8 +6,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime
 
-from cs_sop import closure
-from cs_sop.core import closure as rules
+from cs_sop.closure import actions, auto_close, confirmation
+from cs_sop.core import confirmation as rules
 from cs_sop.tests.utils import (
 	AGENT,
 	agent_reply,
@@ -125,8 +125,8 @@ class TestClosureForm(ClosureCase):
 		solution_sent(doc.name)  # a complaint of this category is resolved once its solution was sent
 		frappe.set_user(AGENT)
 		with self.assertRaises(frappe.ValidationError):
-			closure.resolve(doc.name, "<p>Diganti</p>", "")
-		closure.resolve(doc.name, "<p>Diganti</p><script>alert(1)</script>", "Stok rusak")
+			actions.resolve(doc.name, "<p>Diganti</p>", "")
+		actions.resolve(doc.name, "<p>Diganti</p><script>alert(1)</script>", "Stok rusak")
 		row = frappe.db.get_value(
 			"HD Ticket", doc.name, ["status", "resolution_details", "sop_root_cause"], as_dict=True
 		)
@@ -147,12 +147,12 @@ class TestConfirmation(ClosureCase):
 		self.assertIn("Paket dikirim ulang", mails[0])
 
 	def links(self, doc):
-		yes = closure.confirmation_url(doc.name, doc.sop_confirmation_requested_on, "yes")
+		yes = confirmation.confirmation_url(doc.name, doc.sop_confirmation_requested_on, "yes")
 		return token_of(yes)
 
 	def test_yes_closes_and_sends_the_survey(self):
 		doc = resolved_ticket()
-		state = closure.confirm_by_token(doc.name, self.links(doc), True)
+		state = confirmation.confirm_by_token(doc.name, self.links(doc), True)
 		self.assertEqual(state, rules.CONFIRMED)
 		row = frappe.db.get_value(
 			"HD Ticket",
@@ -169,12 +169,12 @@ class TestConfirmation(ClosureCase):
 		self.assertEqual(len(queued_to(CUSTOMER, "/sop-survey/")) >= 1, True)
 		# the same link again: already answered, nothing changes
 		with self.assertRaises(frappe.ValidationError):
-			closure.confirm_by_token(doc.name, self.links(doc), True)
+			confirmation.confirm_by_token(doc.name, self.links(doc), True)
 
 	def test_no_reopens_with_the_reason_as_a_reply(self):
 		doc = resolved_ticket()
 		reason = "Paket belum sampai <script>alert('x')</script>"
-		state = closure.confirm_by_token(doc.name, self.links(doc), False, reason)
+		state = confirmation.confirm_by_token(doc.name, self.links(doc), False, reason)
 		self.assertEqual(state, rules.NOT_RESOLVED)
 		row = frappe.db.get_value(
 			"HD Ticket",
@@ -199,7 +199,7 @@ class TestConfirmation(ClosureCase):
 	def test_no_needs_a_reason(self):
 		doc = resolved_ticket()
 		with self.assertRaises(frappe.ValidationError):
-			closure.confirm_by_token(doc.name, self.links(doc), False, "  ")
+			confirmation.confirm_by_token(doc.name, self.links(doc), False, "  ")
 		self.assertEqual(frappe.db.get_value("HD Ticket", doc.name, "status"), "Resolved")
 
 	def test_forged_and_stale_links_refused(self):
@@ -208,26 +208,26 @@ class TestConfirmation(ClosureCase):
 		forged = ("A" if token[0] != "A" else "B") + token[1:]
 		for ticket, tok in ((doc.name, forged), (doc.name, "short"), (doc.name, token + "x")):
 			with self.assertRaises(frappe.PermissionError):
-				closure.confirm_by_token(ticket, tok, True)
+				confirmation.confirm_by_token(ticket, tok, True)
 		other = resolved_ticket()
 		with self.assertRaises(frappe.PermissionError):
-			closure.confirm_by_token(other.name, token, True)  # another ticket's link
+			confirmation.confirm_by_token(other.name, token, True)  # another ticket's link
 		# resolved again later: the first link no longer works
-		closure.confirm_by_token(doc.name, token, False, "Belum")
+		confirmation.confirm_by_token(doc.name, token, False, "Belum")
 		doc = frappe.get_doc("HD Ticket", doc.name)
 		doc.status = "Resolved"
 		doc.save(ignore_permissions=True)
 		with self.assertRaises(frappe.PermissionError):
-			closure.confirm_by_token(doc.name, token, True)
+			confirmation.confirm_by_token(doc.name, token, True)
 		self.assertEqual(frappe.db.get_value("HD Ticket", doc.name, "status"), "Resolved")
 
 	def test_portal_customer_confirms_own_ticket_only(self):
 		doc = resolved_ticket()
 		frappe.set_user(OTHER)
 		with self.assertRaises(frappe.PermissionError):
-			closure.confirm(doc.name, True)
+			confirmation.confirm(doc.name, True)
 		frappe.set_user(CUSTOMER)
-		self.assertEqual(closure.confirm(doc.name, True), rules.CONFIRMED)
+		self.assertEqual(confirmation.confirm(doc.name, True), rules.CONFIRMED)
 		frappe.set_user("Administrator")
 		self.assertEqual(frappe.db.get_value("HD Ticket", doc.name, "sop_confirmation_via"), "Portal")
 
@@ -235,14 +235,14 @@ class TestConfirmation(ClosureCase):
 		doc = make_ticket(raised_by=CUSTOMER, **classify())
 		frappe.set_user(CUSTOMER)
 		with self.assertRaises(frappe.ValidationError):
-			closure.confirm(doc.name, True)
+			confirmation.confirm(doc.name, True)
 
 	def test_agent_records_a_phone_confirmation(self):
 		doc = resolved_ticket()
 		frappe.set_user(AGENT)
 		with self.assertRaises(frappe.ValidationError):
-			closure.confirm(doc.name, True)  # how the customer answered is required
-		self.assertEqual(closure.confirm(doc.name, True, via="Phone"), rules.CONFIRMED)
+			confirmation.confirm(doc.name, True)  # how the customer answered is required
+		self.assertEqual(confirmation.confirm(doc.name, True, via="Phone"), rules.CONFIRMED)
 		frappe.set_user("Administrator")
 		self.assertEqual(frappe.db.get_value("HD Ticket", doc.name, "sop_confirmation_via"), "Phone")
 
@@ -254,8 +254,8 @@ class TestAutoClose(ClosureCase):
 		past = now_datetime() - timedelta(minutes=1)
 		frappe.db.set_value("HD Ticket", doc.name, "sop_confirmation_due", past, update_modified=False)
 		only = [doc.name, later.name]
-		self.assertEqual(closure.auto_close_unconfirmed(only=only), 1)
-		self.assertEqual(closure.auto_close_unconfirmed(only=only), 0)
+		self.assertEqual(auto_close.auto_close_unconfirmed(only=only), 1)
+		self.assertEqual(auto_close.auto_close_unconfirmed(only=only), 0)
 		row = frappe.db.get_value(
 			"HD Ticket",
 			doc.name,

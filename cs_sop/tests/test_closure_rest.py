@@ -1,5 +1,5 @@
-"""Closure and survey over REST against the served site, as the portal customer, agents and a guest
-(issue 10): who may confirm which ticket, the public pages, forged / reused tokens, two tabs."""
+"""Closure and survey over REST against the served site, as the portal customer, agents and a guest:
+who may confirm which ticket, the public pages, forged / reused tokens, two tabs."""
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -8,7 +8,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime
 
-from cs_sop import closure, survey
+from cs_sop.closure import confirmation, survey
 from cs_sop.tests.rest import Client, error_text, message
 from cs_sop.tests.test_closure import CUSTOMER, OTHER, resolved_ticket
 from cs_sop.tests.utils import (
@@ -27,7 +27,7 @@ TEAM = "Tim Uji Penutupan"
 
 def link_token(ticket: str) -> str:
 	requested = frappe.db.get_value("HD Ticket", ticket, "sop_confirmation_requested_on")
-	return closure.confirmation_token(ticket, requested)
+	return confirmation.confirmation_token(ticket, requested)
 
 
 class TestClosureRest(FrappeTestCase):
@@ -65,10 +65,10 @@ class TestClosureRest(FrappeTestCase):
 		frappe.db.set_value("HD Ticket", open_one, "status_category", "Open")
 		frappe.db.commit()
 		other = Client(OTHER, PASSWORD)
-		r = other.method("cs_sop.api.confirm_resolution", ticket=mine, resolved=1)
+		r = other.method("cs_sop.api.closure.confirm_resolution", ticket=mine, resolved=1)
 		self.assertEqual(r.status_code, 403, error_text(r))
 		customer = Client(CUSTOMER, PASSWORD)
-		r = customer.method("cs_sop.api.confirm_resolution", ticket=open_one, resolved=1)
+		r = customer.method("cs_sop.api.closure.confirm_resolution", ticket=open_one, resolved=1)
 		self.assertEqual(r.status_code, 417, error_text(r))
 		self.assertIn("not waiting for a confirmation", error_text(r))
 		# the customer cannot set the confirmation fields directly
@@ -83,9 +83,10 @@ class TestClosureRest(FrappeTestCase):
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("HD Ticket", mine, "sop_resolution_confirmed"), "Awaiting")
 		self.assertEqual(
-			message(customer.method("cs_sop.api.confirm_resolution", ticket=mine, resolved=1)), "Confirmed"
+			message(customer.method("cs_sop.api.closure.confirm_resolution", ticket=mine, resolved=1)),
+			"Confirmed",
 		)
-		r = customer.method("cs_sop.api.confirm_resolution", ticket=mine, resolved=1)
+		r = customer.method("cs_sop.api.closure.confirm_resolution", ticket=mine, resolved=1)
 		self.assertEqual(r.status_code, 417, error_text(r))
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("HD Ticket", mine, "status"), "Closed")
@@ -94,16 +95,16 @@ class TestClosureRest(FrappeTestCase):
 	def test_team_limited_agent(self):
 		ticket = self.ticket()
 		agent = Client(TEAM_AGENT, PASSWORD)
-		r = agent.method("cs_sop.api.confirm_resolution", ticket=ticket, resolved=1, via="Phone")
+		r = agent.method("cs_sop.api.closure.confirm_resolution", ticket=ticket, resolved=1, via="Phone")
 		self.assertEqual(r.status_code, 403, error_text(r))
-		r = agent.method("cs_sop.closure.resolve_ticket", ticket=ticket, resolution="<p>x</p>")
+		r = agent.method("cs_sop.api.closure.resolve_ticket", ticket=ticket, resolution="<p>x</p>")
 		self.assertEqual(r.status_code, 403, error_text(r))
 		frappe.db.set_value("HD Ticket", ticket, "agent_group", TEAM)
 		frappe.db.commit()
-		r = agent.method("cs_sop.api.confirm_resolution", ticket=ticket, resolved=1)
+		r = agent.method("cs_sop.api.closure.confirm_resolution", ticket=ticket, resolved=1)
 		self.assertEqual(r.status_code, 417, error_text(r))  # how the customer answered is required
 		r = agent.method(
-			"cs_sop.api.confirm_resolution", ticket=ticket, resolved=0, via="Phone", reason="Belum"
+			"cs_sop.api.closure.confirm_resolution", ticket=ticket, resolved=0, via="Phone", reason="Belum"
 		)
 		self.assertEqual(message(r), "Not Resolved")
 		frappe.db.rollback()
@@ -124,10 +125,10 @@ class TestClosureRest(FrappeTestCase):
 		self.assertEqual(page.status_code, 200)
 		self.assertIn("Tautan konfirmasi ini tidak berlaku.", page.text)
 		self.assertNotIn("Traceback", page.text)
-		r = guest.method("cs_sop.closure.confirm_link", ticket=ticket, token=forged, resolved=1)
+		r = guest.method("cs_sop.api.closure.confirm_link", ticket=ticket, token=forged, resolved=1)
 		self.assertEqual(r.status_code, 403, error_text(r))
 		r = guest.post(
-			"/api/method/cs_sop.closure.confirm_form",
+			"/api/method/cs_sop.api.closure.confirm_form",
 			data={"ticket": ticket, "token": token, "resolved": "1"},
 			allow_redirects=False,
 		)
@@ -136,7 +137,9 @@ class TestClosureRest(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("HD Ticket", ticket, "status"), "Closed")
 		page = guest.get(f"/sop-confirm/{ticket}/{token}?lang=en")
 		self.assertIn("Thank you! Your ticket is closed.", page.text)
-		r = guest.method("cs_sop.closure.confirm_link", ticket=ticket, token=token, resolved=0, reason="x")
+		r = guest.method(
+			"cs_sop.api.closure.confirm_link", ticket=ticket, token=token, resolved=0, reason="x"
+		)
 		self.assertEqual(r.status_code, 417, error_text(r))
 
 	def test_guest_survey(self):
@@ -153,9 +156,9 @@ class TestClosureRest(FrappeTestCase):
 			page = guest.get(f"/sop-survey/{bad}?lang=en")
 			self.assertEqual(page.status_code, 200)
 			self.assertIn("This survey link is not valid.", page.text)
-			r = guest.method("cs_sop.survey.submit_answer", token=bad, csat=5, problem_solved="Yes")
+			r = guest.method("cs_sop.api.survey.submit_answer", token=bad, csat=5, problem_solved="Yes")
 			self.assertEqual(r.status_code, 403, error_text(r))
-		r = guest.method("cs_sop.survey.submit_answer", token=token, csat="7", problem_solved="Yes")
+		r = guest.method("cs_sop.api.survey.submit_answer", token=token, csat="7", problem_solved="Yes")
 		self.assertEqual(r.status_code, 417)
 		self.assertIn("from 1 to 5", error_text(r))
 		# two tabs submit at once: one answer, one "already answered"
@@ -163,7 +166,7 @@ class TestClosureRest(FrappeTestCase):
 			results = list(
 				pool.map(
 					lambda csat: Client().method(
-						"cs_sop.survey.submit_answer", token=token, csat=csat, problem_solved="Yes"
+						"cs_sop.api.survey.submit_answer", token=token, csat=csat, problem_solved="Yes"
 					),
 					(4, 5),
 				)

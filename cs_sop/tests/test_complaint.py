@@ -1,4 +1,4 @@
-"""Complaint procedure (issue 11): notices, solution proposals, approval, delivery, KB draft."""
+"""Complaint procedure: notices, solution proposals, approval, delivery, KB draft."""
 
 from datetime import datetime, timedelta
 from unittest.mock import patch
@@ -7,7 +7,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_datetime, now_datetime
 
-from cs_sop import notices, solution
+from cs_sop.api import complaint as api_complaint
+from cs_sop.complaint import approval, notices, templates
 from cs_sop.core.id_dates import format_datetime
 from cs_sop.tests.utils import (
 	AGENT,
@@ -182,7 +183,7 @@ class TestOutOfHours(ComplaintCase):
 		self.assertEqual(queued(name), base + 1)
 
 	def test_holiday_is_closed(self):
-		from cs_sop.sla import cached_calendar
+		from cs_sop.sla.calendar import cached_calendar
 
 		name, base = self.ticket()
 		holiday = next(d for d in sorted(cached_calendar().holidays) if d.weekday() < 5 and d.year >= 2026)
@@ -204,10 +205,10 @@ class TestProgressUpdate(ComplaintCase):
 		)
 		base = queued(t.name)
 		frappe.set_user(AGENT)
-		preview = notices.progress_update_preview(t.name)
+		preview = api_complaint.progress_update_preview(t.name)
 		self.assertIn(f"#{t.name}", preview["subject"])
 		self.assertIn("Status saat ini", preview["message"])
-		notices.send_progress_update(t.name, preview["message"] + "\n\nTambahan dari agen.")
+		api_complaint.send_progress_update(t.name, preview["message"] + "\n\nTambahan dari agen.")
 		frappe.set_user("Administrator")
 		row = frappe.db.get_value(
 			"HD Ticket",
@@ -225,7 +226,7 @@ class TestProgressUpdate(ComplaintCase):
 		t = complaint()
 		base = queued(t.name)
 		frappe.set_user(AGENT)
-		self.assertRaises(frappe.ValidationError, notices.send_progress_update, t.name, "   ")
+		self.assertRaises(frappe.ValidationError, api_complaint.send_progress_update, t.name, "   ")
 		frappe.set_user("Administrator")
 		self.assertEqual(queued(t.name), base)
 
@@ -233,7 +234,7 @@ class TestProgressUpdate(ComplaintCase):
 class TestSolutionFlow(ComplaintCase):
 	def propose(self, ticket, text="Kirim ulang barang dengan kurir ekspres."):
 		frappe.set_user(PROPOSER)
-		name = solution.propose(ticket, text, action_owner=PROPOSER, cost_impact="Ongkos kirim Rp50.000")
+		name = api_complaint.propose(ticket, text, action_owner=PROPOSER, cost_impact="Ongkos kirim Rp50.000")
 		frappe.set_user("Administrator")
 		return name
 
@@ -249,34 +250,38 @@ class TestSolutionFlow(ComplaintCase):
 		name = self.propose(t.name)
 		other = self.propose(t.name, "Pengembalian dana penuh.")
 		self.assertEqual(frappe.db.get_value("SOP Solution", name, "status"), "Proposed")
-		out = self.as_user(AGENT, solution.submit_for_approval, name)
+		out = self.as_user(AGENT, api_complaint.submit_for_approval, name)
 		self.assertEqual((out["status"], out["approver_user"]), ("Pending Approval", HEAD))
 		self.assertTrue(
 			frappe.db.exists("ToDo", {"reference_name": name, "allocated_to": HEAD, "status": "Open"})
 		)
 		self.assertTrue(frappe.db.exists("Notification Log", {"document_name": name, "for_user": HEAD}))
-		self.assertIn(name, [r.name for r in self.as_user(HEAD, solution.waiting_for_my_approval)])
+		self.assertIn(name, [r.name for r in self.as_user(HEAD, api_complaint.waiting_for_my_approval)])
 		# one submission per ticket at a time
-		self.assertRaises(frappe.ValidationError, self.as_user, AGENT, solution.submit_for_approval, other)
+		self.assertRaises(
+			frappe.ValidationError, self.as_user, AGENT, api_complaint.submit_for_approval, other
+		)
 		# the proposer is not the approver
 		with self.assertRaises(frappe.PermissionError) as refused:
-			self.as_user(PROPOSER, solution.approve, name)
+			self.as_user(PROPOSER, api_complaint.approve, name)
 		self.assertIn(HEAD, str(refused.exception))
 		self.assertEqual(frappe.db.get_value("SOP Solution", name, "status"), "Pending Approval")
 		# not sendable before approval
-		self.assertRaises(frappe.ValidationError, self.as_user, AGENT, solution.send_solution, name)
-		self.as_user(HEAD, solution.approve, name)
+		self.assertRaises(frappe.ValidationError, self.as_user, AGENT, api_complaint.send_solution, name)
+		self.as_user(HEAD, api_complaint.approve, name)
 		sol = frappe.get_doc("SOP Solution", name)
 		self.assertEqual((sol.status, sol.decided_by), ("Approved", HEAD))
 		self.assertIsNotNone(sol.approval_wait_seconds)
 		self.assertFalse(frappe.db.exists("ToDo", {"reference_name": name, "status": "Open"}))
-		self.assertRaises(frappe.ValidationError, self.as_user, HEAD, solution.approve, name)  # twice
+		self.assertRaises(frappe.ValidationError, self.as_user, HEAD, api_complaint.approve, name)  # twice
 		base = queued(t.name)
-		self.as_user(AGENT, solution.send_solution, name)
+		self.as_user(AGENT, api_complaint.send_solution, name)
 		self.assertEqual(frappe.db.get_value("SOP Solution", name, "status"), "Sent")
 		self.assertEqual(frappe.db.get_value("HD Ticket", t.name, "sop_applied_solution"), name)
 		self.assertEqual(queued(t.name), base + 1)
-		self.assertRaises(frappe.ValidationError, self.as_user, AGENT, solution.send_solution, name)  # twice
+		self.assertRaises(
+			frappe.ValidationError, self.as_user, AGENT, api_complaint.send_solution, name
+		)  # twice
 		self.assertEqual(queued(t.name), base + 1)
 		# the register keeps category and complaint type
 		self.assertEqual(
@@ -287,29 +292,29 @@ class TestSolutionFlow(ComplaintCase):
 	def test_rejection_needs_a_reason_and_blocks_sending(self):
 		t = complaint()
 		name = self.propose(t.name)
-		self.as_user(AGENT, solution.submit_for_approval, name)
-		self.assertRaises(frappe.ValidationError, self.as_user, HEAD, solution.reject, name, "  ")
+		self.as_user(AGENT, api_complaint.submit_for_approval, name)
+		self.assertRaises(frappe.ValidationError, self.as_user, HEAD, api_complaint.reject, name, "  ")
 		self.assertEqual(frappe.db.get_value("SOP Solution", name, "status"), "Pending Approval")
-		self.as_user(HEAD, solution.reject, name, "Biaya terlalu besar")
+		self.as_user(HEAD, api_complaint.reject, name, "Biaya terlalu besar")
 		row = frappe.db.get_value("SOP Solution", name, ["status", "rejection_reason"], as_dict=True)
 		self.assertEqual((row.status, row.rejection_reason), ("Rejected", "Biaya terlalu besar"))
 		with self.assertRaises(frappe.ValidationError) as refused:
-			self.as_user(AGENT, solution.send_solution, name)
+			self.as_user(AGENT, api_complaint.send_solution, name)
 		self.assertIn("rejected", str(refused.exception))
 		# a new proposal may go up now
 		again = self.propose(t.name, "Voucher belanja.")
 		self.assertEqual(
-			self.as_user(AGENT, solution.submit_for_approval, again)["status"], "Pending Approval"
+			self.as_user(AGENT, api_complaint.submit_for_approval, again)["status"], "Pending Approval"
 		)
 
 	def test_only_the_related_team_proposes(self):
 		t = complaint()
 		self.assertRaises(
-			frappe.PermissionError, self.as_user, OUTSIDER, solution.propose, t.name, "Saya usul"
+			frappe.PermissionError, self.as_user, OUTSIDER, api_complaint.propose, t.name, "Saya usul"
 		)
 		self.assertEqual(frappe.db.count("SOP Solution", {"ticket": t.name}), 0)
 		# a supervisor (an agent with an SOP role) outside the team may
-		self.assertTrue(self.as_user(SUPERVISOR, solution.propose, t.name, "Usulan supervisor"))
+		self.assertTrue(self.as_user(SUPERVISOR, api_complaint.propose, t.name, "Usulan supervisor"))
 
 	def test_frozen_after_submission_and_status_only_through_actions(self):
 		t = complaint()
@@ -317,7 +322,7 @@ class TestSolutionFlow(ComplaintCase):
 		doc = frappe.get_doc("SOP Solution", name)
 		doc.status = "Approved"
 		self.assertRaises(frappe.ValidationError, doc.save)
-		self.as_user(AGENT, solution.submit_for_approval, name)
+		self.as_user(AGENT, api_complaint.submit_for_approval, name)
 		doc = frappe.get_doc("SOP Solution", name)
 		doc.description = "Diubah diam-diam"
 		self.assertRaises(frappe.ValidationError, doc.save)
@@ -327,47 +332,47 @@ class TestSolutionFlow(ComplaintCase):
 		frappe.clear_document_cache("HD Ticket Type", CATEGORY)
 		t = complaint()
 		name = self.propose(t.name)
-		out = self.as_user(AGENT, solution.submit_for_approval, name)
+		out = self.as_user(AGENT, api_complaint.submit_for_approval, name)
 		self.assertEqual((out["approver_user"], out["approver_role"]), (None, "SOP Operations Manager"))
-		self.as_user(MANAGER, solution.approve, name)
+		self.as_user(MANAGER, api_complaint.approve, name)
 		self.assertEqual(frappe.db.get_value("SOP Solution", name, "status"), "Approved")
 
 	def test_knowledge_base_draft(self):
 		t = complaint()
 		name = self.propose(t.name)
-		self.assertRaises(frappe.ValidationError, self.as_user, AGENT, solution.create_kb_draft, name)
-		self.as_user(AGENT, solution.submit_for_approval, name)
-		self.as_user(HEAD, solution.approve, name)
-		article = self.as_user(AGENT, solution.create_kb_draft, name)
+		self.assertRaises(frappe.ValidationError, self.as_user, AGENT, api_complaint.create_kb_draft, name)
+		self.as_user(AGENT, api_complaint.submit_for_approval, name)
+		self.as_user(HEAD, api_complaint.approve, name)
+		article = self.as_user(AGENT, api_complaint.create_kb_draft, name)
 		row = frappe.db.get_value("HD Article", article, ["status", "category", "content"], as_dict=True)
 		self.assertEqual(row.status, "Draft")
 		self.assertEqual(frappe.db.get_value("HD Article Category", row.category, "category_name"), CATEGORY)
 		self.assertNotIn("Rp50.000", row.content)  # the internal cost note stays internal
 		self.assertEqual(frappe.db.get_value("SOP Solution", name, "kb_article"), article)
-		self.assertRaises(frappe.ValidationError, self.as_user, AGENT, solution.create_kb_draft, name)
+		self.assertRaises(frappe.ValidationError, self.as_user, AGENT, api_complaint.create_kb_draft, name)
 
 	def test_approval_timeout_reminds_then_passes_to_the_manager(self):
 		t = complaint()
 		name = self.propose(t.name)
-		self.as_user(AGENT, solution.submit_for_approval, name)
+		self.as_user(AGENT, api_complaint.submit_for_approval, name)
 		submitted = get_datetime(frappe.db.get_value("SOP Solution", name, "submitted_on"))
 		late = submitted + timedelta(days=10)
 		before = frappe.db.count("Notification Log", {"document_name": name, "for_user": HEAD})
-		self.assertEqual(solution.approval_sweep(now=late, only=[name])["reminded"], 1)
-		self.assertEqual(solution.approval_sweep(now=late, only=[name])["due"], 1)  # now the escalation step
-		self.assertEqual(solution.approval_sweep(now=late, only=[name])["due"], 0)  # nothing left
+		self.assertEqual(approval.approval_sweep(now=late, only=[name])["reminded"], 1)
+		self.assertEqual(approval.approval_sweep(now=late, only=[name])["due"], 1)  # now the escalation step
+		self.assertEqual(approval.approval_sweep(now=late, only=[name])["due"], 0)  # nothing left
 		self.assertEqual(frappe.db.get_value("SOP Solution", name, "approval_stage"), 2)
 		self.assertEqual(
 			frappe.db.count("Notification Log", {"document_name": name, "for_user": HEAD}), before + 2
 		)
 		self.assertTrue(frappe.db.exists("Notification Log", {"document_name": name, "for_user": MANAGER}))
-		self.as_user(MANAGER, solution.approve, name)  # the manager took it over
+		self.as_user(MANAGER, api_complaint.approve, name)  # the manager took it over
 		self.assertEqual(frappe.db.get_value("SOP Solution", name, "status"), "Approved")
 
 
 class TestTemplates(ComplaintCase):
 	def test_broken_template_falls_back_and_logs(self):
-		frappe.db.set_value("Email Template", notices.ACKNOWLEDGEMENT, "response_html", "{{ ticket ")
+		frappe.db.set_value("Email Template", templates.ACKNOWLEDGEMENT, "response_html", "{{ ticket ")
 		errors = frappe.db.count("Error Log")
 		with patch("cs_sop.messaging.send_to_customer", return_value=True) as send:
 			t = complaint()
@@ -376,11 +381,11 @@ class TestTemplates(ComplaintCase):
 		self.assertEqual(frappe.db.count("Error Log"), errors + 1)
 
 	def test_saving_a_broken_template_is_refused(self):
-		doc = frappe.get_doc("Email Template", notices.OUT_OF_HOURS)
+		doc = frappe.get_doc("Email Template", templates.OUT_OF_HOURS)
 		doc.response_html = "{% if %}"
 		self.assertRaises(frappe.ValidationError, doc.save)
 		self.assertNotEqual(
-			frappe.db.get_value("Email Template", notices.OUT_OF_HOURS, "response_html"), "{% if %}"
+			frappe.db.get_value("Email Template", templates.OUT_OF_HOURS, "response_html"), "{% if %}"
 		)
 
 	def test_no_outgoing_email_skips_without_failing(self):

@@ -8,7 +8,7 @@ from pathlib import Path
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cs_sop import solution
+from cs_sop.api import complaint as api_complaint
 from cs_sop.tests.rest import Client, error_text, message, served
 from cs_sop.tests.test_complaint import AGENT, HEAD, OUTSIDER, PROPOSER, TEAM, complaint, setup_people
 from cs_sop.tests.utils import PASSWORD, make_customer_user, make_team, make_user
@@ -54,10 +54,12 @@ class ComplaintRESTCase(FrappeTestCase):
 		frappe.set_user("Administrator")
 		t = complaint(agent_group=TEAM, raised_by=PORTAL)
 		frappe.set_user(PROPOSER)
-		name = solution.propose(t.name, "Kirim ulang barang dengan kurir ekspres.", action_owner=PROPOSER)
+		name = api_complaint.propose(
+			t.name, "Kirim ulang barang dengan kurir ekspres.", action_owner=PROPOSER
+		)
 		if submit:
 			frappe.set_user(AGENT)
-			solution.submit_for_approval(name)
+			api_complaint.submit_for_approval(name)
 		frappe.set_user("Administrator")
 		frappe.db.commit()
 		return t.name, name
@@ -72,12 +74,12 @@ class TestComplaintREST(ComplaintRESTCase):
 			"/api/resource/SOP Solution", params={"filters": f'[["ticket","=","{ticket}"]]'}
 		)
 		self.assertTrue(listed.status_code == 403 or not listed.json().get("data"))
-		r = customer.method("cs_sop.solution.propose", ticket=ticket, description="Saya mau refund")
+		r = customer.method("cs_sop.api.complaint.propose", ticket=ticket, description="Saya mau refund")
 		self.assertEqual(r.status_code, 403, error_text(r))
-		r = customer.method("cs_sop.solution.solutions_for_ticket", ticket=ticket)
+		r = customer.method("cs_sop.api.complaint.solutions_for_ticket", ticket=ticket)
 		self.assertEqual(r.status_code, 403, error_text(r))
 		self.assertEqual(
-			customer.method("cs_sop.notices.send_progress_update", ticket=ticket).status_code, 403
+			customer.method("cs_sop.api.complaint.send_progress_update", ticket=ticket).status_code, 403
 		)
 		self.assertEqual(status_of(name), "Proposed")
 
@@ -89,7 +91,7 @@ class TestComplaintREST(ComplaintRESTCase):
 			outsider.get("/api/resource/SOP Solution", params={"filters": f'[["ticket","=","{ticket}"]]'})
 		)
 		self.assertEqual(listed, [])
-		r = outsider.method("cs_sop.solution.submit_for_approval", solution=name)
+		r = outsider.method("cs_sop.api.complaint.submit_for_approval", solution=name)
 		self.assertEqual(r.status_code, 403, error_text(r))
 		member = Client(PROPOSER, PASSWORD)
 		listed = message_or_data(
@@ -101,23 +103,25 @@ class TestComplaintREST(ComplaintRESTCase):
 		ticket, name = self.ticket_with_proposal(submit=True)
 		agent, head, proposer = Client(AGENT, PASSWORD), Client(HEAD, PASSWORD), Client(PROPOSER, PASSWORD)
 		# refused: sending before approval, the proposer approving, GET on a writing method
-		r = agent.method("cs_sop.solution.send_solution", solution=name)
+		r = agent.method("cs_sop.api.complaint.send_solution", solution=name)
 		self.assertEqual(r.status_code, 417, error_text(r))
 		self.assertIn("waiting for approval", error_text(r))
-		r = proposer.method("cs_sop.solution.approve", solution=name)
+		r = proposer.method("cs_sop.api.complaint.approve", solution=name)
 		self.assertEqual(r.status_code, 403, error_text(r))
 		self.assertNotEqual(
-			head.method("cs_sop.solution.approve", http="GET", solution=name).status_code, 200
+			head.method("cs_sop.api.complaint.approve", http="GET", solution=name).status_code, 200
 		)
-		waiting = message(head.method("cs_sop.solution.waiting_for_my_approval", http="GET"))
+		waiting = message(head.method("cs_sop.api.complaint.waiting_for_my_approval", http="GET"))
 		self.assertIn(name, [w["name"] for w in waiting])
 		self.assertEqual(status_of(name), "Pending Approval")
 		# the approver (not in the team, no write right on the ticket needed) approves
-		self.assertEqual(message(head.method("cs_sop.solution.approve", solution=name))["status"], "Approved")
-		r = head.method("cs_sop.solution.approve", solution=name)
+		self.assertEqual(
+			message(head.method("cs_sop.api.complaint.approve", solution=name))["status"], "Approved"
+		)
+		r = head.method("cs_sop.api.complaint.approve", solution=name)
 		self.assertEqual(r.status_code, 417, error_text(r))
 		self.assertEqual(
-			message(agent.method("cs_sop.solution.send_solution", solution=name))["status"], "Sent"
+			message(agent.method("cs_sop.api.complaint.send_solution", solution=name))["status"], "Sent"
 		)
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("HD Ticket", ticket, "sop_applied_solution"), name)
@@ -127,9 +131,13 @@ class TestComplaintREST(ComplaintRESTCase):
 	def test_progress_update_over_rest(self):
 		ticket, _name = self.ticket_with_proposal()
 		agent = Client(AGENT, PASSWORD)
-		preview = message(agent.method("cs_sop.notices.progress_update_preview", http="GET", ticket=ticket))
+		preview = message(
+			agent.method("cs_sop.api.complaint.progress_update_preview", http="GET", ticket=ticket)
+		)
 		self.assertIn("Status saat ini", preview["message"])
-		r = agent.method("cs_sop.notices.send_progress_update", ticket=ticket, message=preview["message"])
+		r = agent.method(
+			"cs_sop.api.complaint.send_progress_update", ticket=ticket, message=preview["message"]
+		)
 		message(r)
 		frappe.db.rollback()
 		self.assertTrue(frappe.db.get_value("HD Ticket", ticket, "sop_last_customer_update"))

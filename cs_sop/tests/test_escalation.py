@@ -7,9 +7,9 @@ from frappe.desk.form.assign_to import add as assign
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_datetime
 
-from cs_sop import api
+from cs_sop.api import escalation as api_escalation
 from cs_sop.escalation import escalation_name, sweep
-from cs_sop.sla import cached_calendar
+from cs_sop.sla.calendar import cached_calendar
 from cs_sop.tests.utils import AGENT, agent_reply, classify, ensure_email_account, make_agent, make_ticket
 
 SUPERVISOR = "cs-sop-supervisor@example.com"
@@ -129,9 +129,9 @@ class TestSweep(FrappeTestCase):
 		esc = escalation_name(t.name, 1)
 		frappe.set_user(AGENT)
 		with self.assertRaises(frappe.PermissionError):
-			api.acknowledge(esc)
+			api_escalation.acknowledge(esc)
 		frappe.set_user(SUPERVISOR)
-		api.acknowledge(esc)
+		api_escalation.acknowledge(esc)
 		frappe.set_user("Administrator")
 		t.reload()
 		self.assertEqual(t.sop_stage, "Monitoring")
@@ -263,7 +263,9 @@ class TestManualEscalation(FrappeTestCase):
 	def test_agent_escalates_through_the_api(self):
 		t = make_ticket(**classify())
 		frappe.set_user(AGENT)
-		name = api.escalate(t.name, "Complexity", "Pelanggan meminta kompensasi; perlu keputusan supervisor.")
+		name = api_escalation.escalate(
+			t.name, "Complexity", "Pelanggan meminta kompensasi; perlu keputusan supervisor."
+		)
 		frappe.set_user("Administrator")
 		esc = frappe.get_doc("SOP Escalation", name)
 		self.assertEqual((esc.level, esc.reason, esc.escalated_by), (1, "Complexity", AGENT))
@@ -274,31 +276,31 @@ class TestManualEscalation(FrappeTestCase):
 		t = make_ticket(**classify())
 		frappe.set_user(AGENT)
 		with self.assertRaises(frappe.ValidationError):
-			api.escalate(t.name, "Complexity", "   ")
+			api_escalation.escalate(t.name, "Complexity", "   ")
 		with self.assertRaises(frappe.ValidationError):
-			api.escalate(t.name, "Bosan", "ringkasan")
+			api_escalation.escalate(t.name, "Bosan", "ringkasan")
 		with self.assertRaises(frappe.DoesNotExistError):
-			api.escalate("no-such-ticket", "Complexity", "ringkasan")
+			api_escalation.escalate("no-such-ticket", "Complexity", "ringkasan")
 		frappe.set_user("Administrator")
 		self.assertEqual(escalations(t.name), [])
 
 	def test_no_level_above_the_top(self):
 		t = make_ticket(**classify())
 		for _ in range(3):
-			api.escalate(t.name, "Complexity", "naik")
+			api_escalation.escalate(t.name, "Complexity", "naik")
 		with self.assertRaises(frappe.ValidationError):
-			api.escalate(t.name, "Complexity", "naik lagi")
+			api_escalation.escalate(t.name, "Complexity", "naik lagi")
 
 	def test_non_agent_cannot_escalate(self):
 		t = make_ticket(**classify())
 		frappe.set_user("Guest")
 		with self.assertRaises(frappe.PermissionError):
-			api.escalate(t.name, "Complexity", "ringkasan")
+			api_escalation.escalate(t.name, "Complexity", "ringkasan")
 
 	def test_agent_save_keeps_the_sweep_level(self):
 		t = make_ticket(**classify())
 		stale = frappe.get_doc("HD Ticket", t.name)
-		api.escalate(t.name, "Complexity", "naik")
+		api_escalation.escalate(t.name, "Complexity", "naik")
 		stale.sop_root_cause = "Kurir salah alamat"
 		stale.save(ignore_permissions=True)
 		self.assertEqual(frappe.db.get_value("HD Ticket", t.name, "sop_escalation_level"), 1)
@@ -306,7 +308,7 @@ class TestManualEscalation(FrappeTestCase):
 	def test_form_script_shipped(self):
 		script = frappe.get_doc("HD Form Script", "SOP Escalate Action")
 		self.assertTrue(script.enabled)
-		self.assertIn("cs_sop.api.escalate", script.script)
+		self.assertIn("cs_sop.api.escalation.escalate", script.script)
 
 
 class TestConcurrentSweeps(FrappeTestCase):

@@ -16,7 +16,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime
 
-from cs_sop import closure
+from cs_sop.closure import auto_close
 from cs_sop.core import gates
 from cs_sop.tests.rest import Client, error_text, message
 from cs_sop.tests.utils import (
@@ -275,14 +275,16 @@ class TestCloseGate(GatesCase):
 	def test_customer_confirms(self):
 		ticket = self.ticket(resolved=True)
 		self.assertEqual(
-			message(self.customer.method("cs_sop.api.confirm_resolution", ticket=ticket, resolved=1)),
+			message(self.customer.method("cs_sop.api.closure.confirm_resolution", ticket=ticket, resolved=1)),
 			"Confirmed",
 		)
 		self.assertEqual(self.stored(ticket, "status").status, "Closed")
 
 	def test_agent_records_a_phone_confirmation_with_who_and_when(self):
 		ticket = self.ticket(resolved=True)
-		r = self.team_agent.method("cs_sop.api.confirm_resolution", ticket=ticket, resolved=1, via="Phone")
+		r = self.team_agent.method(
+			"cs_sop.api.closure.confirm_resolution", ticket=ticket, resolved=1, via="Phone"
+		)
 		self.assertEqual(message(r), "Confirmed")
 		s = self.stored(ticket, "status", "sop_resolution_confirmed", "sop_confirmation_via")
 		self.assertEqual(tuple(s.values()), ("Closed", "Confirmed", "Phone"))
@@ -296,7 +298,9 @@ class TestCloseGate(GatesCase):
 		self.assertIn("Phone", line[0].action)
 		# a team-limited agent records nothing on another team's ticket
 		other = self.ticket(resolved=True, team=OTHER_TEAM)
-		r = self.team_agent.method("cs_sop.api.confirm_resolution", ticket=other, resolved=1, via="Phone")
+		r = self.team_agent.method(
+			"cs_sop.api.closure.confirm_resolution", ticket=other, resolved=1, via="Phone"
+		)
 		self.refused(r, codes=(403,))
 		self.assertEqual(self.stored(other, "status").status, "Resolved")
 
@@ -305,7 +309,7 @@ class TestCloseGate(GatesCase):
 		frappe.db.set_value(
 			"HD Ticket", ticket, "sop_confirmation_due", now_datetime() - timedelta(minutes=1)
 		)
-		self.assertEqual(closure.auto_close_unconfirmed(only=[ticket]), 1)
+		self.assertEqual(auto_close.auto_close_unconfirmed(only=[ticket]), 1)
 		frappe.db.commit()  # the job's own transaction, as the scheduler commits it
 		s = self.stored(ticket, "status", "sop_resolution_confirmed", "sop_confirmation_via")
 		self.assertEqual(tuple(s.values()), ("Closed", "No Reply", "Automatic"))
@@ -314,23 +318,28 @@ class TestCloseGate(GatesCase):
 		resolved, open_one = self.ticket(resolved=True), self.ticket()
 		# not a supervisor, no reason, a guest: refused, nothing written
 		for client, codes in ((self.agent, (403,)), (self.team_agent, (403,)), (self.guest, (403,))):
-			r = client.method("cs_sop.api.close_with_exception", ticket=resolved, reason="Duplikat")
+			r = client.method("cs_sop.api.closure.close_with_exception", ticket=resolved, reason="Duplikat")
 			self.refused(r, codes=codes)
-		r = self.supervisor.method("cs_sop.api.close_with_exception", ticket=resolved, reason="  ")
+		r = self.supervisor.method("cs_sop.api.closure.close_with_exception", ticket=resolved, reason="  ")
 		self.refused(r, "A reason is required", codes=(417,))
 		r = self.supervisor.method(
-			"cs_sop.api.close_with_exception", ticket=resolved, reason="x" * (gates.MAX_EXCEPTION_REASON + 1)
+			"cs_sop.api.closure.close_with_exception",
+			ticket=resolved,
+			reason="x" * (gates.MAX_EXCEPTION_REASON + 1),
 		)
 		self.refused(r, "too long", codes=(417,))
 		r = self.supervisor.get(
-			"/api/method/cs_sop.api.close_with_exception", params={"ticket": resolved, "reason": "Duplikat"}
+			"/api/method/cs_sop.api.closure.close_with_exception",
+			params={"ticket": resolved, "reason": "Duplikat"},
 		)
 		self.refused(r, codes=(403,))
 		s = self.stored(resolved, "status", "sop_close_exception_by")
 		self.assertEqual((s.status, s.sop_close_exception_by), ("Resolved", None))
 		# the supervisor with a reason
 		r = self.supervisor.method(
-			"cs_sop.api.close_with_exception", ticket=resolved, reason="Pelanggan tidak dapat dihubungi"
+			"cs_sop.api.closure.close_with_exception",
+			ticket=resolved,
+			reason="Pelanggan tidak dapat dihubungi",
 		)
 		self.assertEqual(message(r), "Closed")
 		s = self.stored(
@@ -351,10 +360,12 @@ class TestCloseGate(GatesCase):
 				{"ticket": resolved, "owner": SUPERVISOR, "action": ("like", "%Pelanggan tidak dapat%")},
 			)
 		)
-		r = self.supervisor.method("cs_sop.api.close_with_exception", ticket=resolved, reason="lagi")
+		r = self.supervisor.method("cs_sop.api.closure.close_with_exception", ticket=resolved, reason="lagi")
 		self.refused(r, "already closed", codes=(417,))
 		# an open complaint: the closure form and the solution gate still apply
-		r = self.supervisor.method("cs_sop.api.close_with_exception", ticket=open_one, reason="Duplikat")
+		r = self.supervisor.method(
+			"cs_sop.api.closure.close_with_exception", ticket=open_one, reason="Duplikat"
+		)
 		self.refused(r, "Resolution Summary", codes=(417,))
 		self.assertEqual(self.stored(open_one, "status").status, "Open")
 		# SLA Compliance lists them
@@ -372,11 +383,13 @@ class TestCloseGate(GatesCase):
 class TestComplaintGates(GatesCase):
 	def test_unclassified_complaint_is_neither_escalated_nor_resolved(self):
 		ticket = self.ticket(ticket_type="Unspecified", sop_impact=None, sop_urgency=None)
-		r = self.agent.method("cs_sop.api.escalate", ticket=ticket, reason="Complexity", summary="Rumit")
+		r = self.agent.method(
+			"cs_sop.api.escalation.escalate", ticket=ticket, reason="Complexity", summary="Rumit"
+		)
 		self.refused(r, "classify it", "Category", "Impact", "Urgency", codes=(417,))
 		self.assertFalse(frappe.db.exists("SOP Escalation", {"ticket": ticket}))
 		r = self.agent.method(
-			"cs_sop.closure.resolve_ticket", ticket=ticket, resolution="<p>x</p>", root_cause="Alamat"
+			"cs_sop.api.closure.resolve_ticket", ticket=ticket, resolution="<p>x</p>", root_cause="Alamat"
 		)
 		self.refused(r, "classify it", "Category", codes=(417,))
 		r = self.agent.put(
@@ -391,30 +404,32 @@ class TestComplaintGates(GatesCase):
 			json={"ticket_type": CATEGORY, "sop_impact": "High", "sop_urgency": "High"},
 		)
 		self.assertEqual(r.status_code, 200, error_text(r))
-		r = self.agent.method("cs_sop.api.escalate", ticket=ticket, reason="Complexity", summary="Rumit")
+		r = self.agent.method(
+			"cs_sop.api.escalation.escalate", ticket=ticket, reason="Complexity", summary="Rumit"
+		)
 		self.assertEqual(r.status_code, 200, error_text(r))
 		frappe.db.rollback()
 		self.assertTrue(frappe.db.exists("SOP Escalation", {"ticket": ticket}))
 
 	def test_question_needs_no_classification(self):
 		ticket = self.ticket(ticket_type="Unspecified", sop_request_type="Question", sop_impact=None)
-		r = self.agent.method("cs_sop.closure.resolve_ticket", ticket=ticket, resolution="<p>Dijawab</p>")
+		r = self.agent.method("cs_sop.api.closure.resolve_ticket", ticket=ticket, resolution="<p>Dijawab</p>")
 		self.assertEqual(message(r), "Resolved")
 
 	def test_category_requiring_an_approved_solution(self):
 		self.assertTrue(frappe.db.get_value("HD Ticket Type", CATEGORY, "sop_requires_approved_solution"))
 		ticket = self.ticket()
 		args = {"ticket": ticket, "resolution": "<p>Dikirim ulang</p>", "root_cause": "Alamat salah"}
-		r = self.agent.method("cs_sop.closure.resolve_ticket", **args)
+		r = self.agent.method("cs_sop.api.closure.resolve_ticket", **args)
 		self.refused(r, "approved solution", codes=(417,))
 		solution_sent(ticket, "Approved")  # approved but not sent yet
 		frappe.db.commit()
-		r = self.agent.method("cs_sop.closure.resolve_ticket", **args)
+		r = self.agent.method("cs_sop.api.closure.resolve_ticket", **args)
 		self.refused(r, "approved solution", codes=(417,))
 		self.assertEqual(self.stored(ticket, "status").status, "Open")
 		solution_sent(ticket)
 		frappe.db.commit()
-		self.assertEqual(message(self.agent.method("cs_sop.closure.resolve_ticket", **args)), "Resolved")
+		self.assertEqual(message(self.agent.method("cs_sop.api.closure.resolve_ticket", **args)), "Resolved")
 		# a category that does not require it
 		frappe.db.set_value("HD Ticket Type", "Lainnya", "sop_requires_approved_solution", 0)
 		frappe.clear_document_cache("HD Ticket Type", "Lainnya")
@@ -422,7 +437,9 @@ class TestComplaintGates(GatesCase):
 		try:
 			other = self.ticket(ticket_type="Lainnya")
 			args["ticket"] = other
-			self.assertEqual(message(self.agent.method("cs_sop.closure.resolve_ticket", **args)), "Resolved")
+			self.assertEqual(
+				message(self.agent.method("cs_sop.api.closure.resolve_ticket", **args)), "Resolved"
+			)
 		finally:
 			frappe.db.set_value("HD Ticket Type", "Lainnya", "sop_requires_approved_solution", 1)
 			frappe.clear_document_cache("HD Ticket Type", "Lainnya")

@@ -5,7 +5,7 @@ from frappe.utils import getdate, nowdate
 from cs_sop.setup import defaults as d
 from cs_sop.setup.custom_fields import TEMPLATE_FIELDS, get_custom_fields
 from cs_sop.setup.install import before_uninstall, install_defaults
-from cs_sop.sla import sync_holiday_list
+from cs_sop.sla.holidays import sync_holiday_list
 
 
 class TestInstall(FrappeTestCase):
@@ -169,7 +169,7 @@ def set_switch(on: int, user: str | None = None):
 
 
 class TestInstallLifecycle(FrappeTestCase):
-	"""install -> uninstall -> install again gives what a first install gives (issue 9).
+	"""install -> uninstall -> install again gives what a first install gives.
 
 	Frappe's uninstall drops the tables of cs_sop's doctypes and deletes its Singles values; the
 	test does the same with deletes (DML) so that the transaction is rolled back afterwards. The
@@ -297,7 +297,7 @@ class TestSOPSLASwitch(FrappeTestCase):
 	def test_switching_is_idempotent(self):
 		set_switch(0)
 		off = sla_state()
-		from cs_sop import sla_switch
+		from cs_sop.sla import switch as sla_switch
 
 		sla_switch.apply(frappe.get_single("SOP Settings"))
 		self.assertEqual(sla_state(), off)
@@ -413,7 +413,7 @@ class TestSOPSLASwitchREST(FrappeTestCase):
 		if sla_state().get(d.STANDARD_SLA) != (1, 1) or not frappe.db.get_single_value(
 			"SOP Settings", "use_sop_slas"
 		):
-			from cs_sop.sla_switch import set_use_sop_slas
+			from cs_sop.sla.switch import set_use_sop_slas
 
 			set_use_sop_slas(1)
 			frappe.db.commit()  # undo what the server committed

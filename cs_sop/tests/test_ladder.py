@@ -1,4 +1,4 @@
-"""The ladder never stalls and never fires wrongly (issue 9): paused tickets, disabled levels,
+"""The ladder never stalls and never fires wrongly: paused tickets, disabled levels,
 receivers that give nobody or no longer exist, a missing escalation row, re-planning after a
 configuration change, reopening, operating-time deadlines, a site without outgoing email, and
 acknowledge / manual escalation racing the sweep on two database connections."""
@@ -10,9 +10,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_datetime
 
-from cs_sop import api
+from cs_sop.api import escalation as api_escalation
 from cs_sop.escalation import escalation_name, replan_open_tickets, sweep
-from cs_sop.sla import cached_calendar
+from cs_sop.sla.calendar import cached_calendar
 from cs_sop.tests.utils import (
 	AGENT,
 	agent_reply,
@@ -89,7 +89,7 @@ class TestLadder(LadderCase):
 			doc.insert(ignore_permissions=True)
 		t = make_ticket(**classify(ticket_type="Uji Tanpa Tim"))
 		for _ in range(3):
-			name = api.escalate(t.name, "Complexity", "naik")
+			name = api_escalation.escalate(t.name, "Complexity", "naik")
 		esc = frappe.get_doc("SOP Escalation", name)
 		self.assertEqual(esc.level, 3)
 		self.assertFalse(esc.escalated_to_team)
@@ -263,7 +263,7 @@ class TestRaces(FrappeTestCase):
 
 		def ack():
 			frappe.set_user(SUPERVISOR)
-			api.acknowledge(esc)
+			api_escalation.acknowledge(esc)
 
 		errors = self.race(ack, lambda: sweep(now=deadline, only=[t.name]))
 		# either order is consistent: acknowledged first -> no timeout escalation to level 2;
@@ -286,7 +286,7 @@ class TestRaces(FrappeTestCase):
 
 		def manual():
 			frappe.set_user(AGENT)
-			api.escalate(t.name, "Complexity", "bersamaan dengan sweep")
+			api_escalation.escalate(t.name, "Complexity", "bersamaan dengan sweep")
 
 		errors = self.race(manual, lambda: sweep(now=now, only=[t.name]))
 		for e in errors:

@@ -9,9 +9,9 @@ import time
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from cs_sop.chat import attach_to_message
 from cs_sop.core import livechat as rules
-from cs_sop.livechat import service
-from cs_sop.messaging import attach_to_message
+from cs_sop.livechat import access
 from cs_sop.tests.rest import Client, error_text, message
 from cs_sop.tests.utils import PASSWORD, make_user
 
@@ -214,7 +214,7 @@ class TestLiveChat(FrappeTestCase):
 		visitor = visitor_client()
 		res = self.start(visitor)
 		ticket, email = res["ticket"], frappe.db.get_value("HD Ticket", res["ticket"], "raised_by")
-		expired = rules.sign(service.secret(), ticket, email, int(time.time()) - service.token_max_age() - 10)
+		expired = rules.sign(access.secret(), ticket, email, int(time.time()) - access.token_max_age() - 10)
 		other_secret = rules.sign(b"not the site's secret", ticket, email, int(time.time()))
 		before = communications(ticket)
 		for token in (expired, other_secret):
@@ -269,7 +269,7 @@ class TestLiveChat(FrappeTestCase):
 		r = visitor.method("cs_sop.livechat.api.send", token=res["token"], message="x" * 4001, lang="id")
 		self.assertEqual(r.status_code, 417, r.text)
 		self.assertIn("Pesan terlalu panjang", error_text(r))
-		big = b"0" * (service.max_file_size() + 1)
+		big = b"0" * (access.max_file_size() + 1)
 		r = visitor.post(
 			API + "upload",
 			data={"token": res["token"]},
@@ -367,10 +367,10 @@ class TestLiveChat(FrappeTestCase):
 		finally:
 			frappe.set_user("Administrator")
 		[((event, payload), kwargs)] = chat_events(publish)
-		self.assertEqual(kwargs["task_id"], service.room(res["ticket"]))
+		self.assertEqual(kwargs["task_id"], access.room(res["ticket"]))
 		self.assertEqual(payload["from"], "agent")
 		self.assertIn("kami cek dulu", payload["html"])
-		self.assertNotEqual(service.room(res["ticket"]), service.room(str(int(res["ticket"]) + 1)))
+		self.assertNotEqual(access.room(res["ticket"]), access.room(str(int(res["ticket"]) + 1)))
 
 	def test_the_chat_speaks_the_visitors_language(self):
 		visitor = visitor_client(None)

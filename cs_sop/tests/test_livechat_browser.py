@@ -15,6 +15,7 @@ from pathlib import Path
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from cs_sop.livechat import access
 from cs_sop.tests.rest import served
 from cs_sop.tests.utils import PASSWORD, make_user
 
@@ -230,8 +231,6 @@ class TestLiveChatWidget(FrappeTestCase):
 		from frappe.installer import update_site_config
 		from playwright.sync_api import expect, sync_playwright
 
-		from cs_sop.livechat import service
-
 		node = shutil.which("node")
 		bench = os.path.abspath(os.path.join(frappe.local.sites_path, ".."))
 		entry = os.path.join(bench, "apps", "frappe", "socketio.js")
@@ -275,7 +274,7 @@ class TestLiveChatWidget(FrappeTestCase):
 					expect(chat.locator(".msg.agent[data-via='realtime']")).to_contain_text(
 						"Ada yang bisa kami bantu", timeout=10000
 					)
-					self.assertTrue(service.room(ticket))
+					self.assertTrue(access.room(ticket))
 				finally:
 					browser.close()
 		finally:

@@ -1,4 +1,4 @@
-"""The reply clock of every chat customer message (cs_sop.message_clock): started by the customer's
+"""The reply clock of every chat customer message (cs_sop.intake.message_clock): started by the customer's
 message, stopped by the agent's reply, warned and escalated by the sweep, shown in the reports,
 and written by nobody but the system."""
 
@@ -8,11 +8,11 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime, nowdate
 
-from cs_sop import message_clock
 from cs_sop.cs_sop.report.sop_agent_performance import sop_agent_performance as performance
 from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance as sla
 from cs_sop.escalation import sweep
-from cs_sop.sla import cached_calendar
+from cs_sop.intake import message_clock
+from cs_sop.sla.calendar import cached_calendar
 from cs_sop.tests.rest import Client
 from cs_sop.tests.utils import PASSWORD, classify, make_team, make_team_agent, make_ticket, make_user
 

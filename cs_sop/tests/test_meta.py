@@ -13,7 +13,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_url, now_datetime
 
-from cs_sop import closure, messaging, survey
+from cs_sop import messaging
+from cs_sop.closure import confirmation, survey
 from cs_sop.tests.fake_graph import TOKEN, FakeGraph, dm_payload, inbound_payload, text_message
 from cs_sop.tests.rest import Client
 from cs_sop.tests.utils import PASSWORD, make_user
@@ -402,7 +403,7 @@ class TestWhatsAppLinkTemplates(FrappeTestCase):
 		ticket = self.old_whatsapp_ticket()
 		requested = now_datetime()
 		frappe.db.set_value("HD Ticket", ticket, "sop_confirmation_requested_on", requested)
-		self.assertTrue(closure.send_confirmation_request(ticket))
+		self.assertTrue(confirmation.send_confirmation_request(ticket))
 		frappe.db.commit()  # the send job runs after the commit (tests: in-process)
 		template = self.template_sent()
 		self.assertEqual((template["name"], template["language"]), ("cs_sop_konfirmasi", {"code": "id"}))
@@ -413,7 +414,7 @@ class TestWhatsAppLinkTemplates(FrappeTestCase):
 			suffix = button["parameters"][0]["text"]
 			# the button's base URL (registered at Meta) + the suffix = the link of the email
 			self.assertEqual(
-				get_url("/sop-confirm/") + suffix, closure.confirmation_url(ticket, requested, answer)
+				get_url("/sop-confirm/") + suffix, confirmation.confirmation_url(ticket, requested, answer)
 			)
 		log = frappe.db.get_value(
 			"SOP WhatsApp Message",

@@ -8,7 +8,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, now_datetime, today
 
-from cs_sop import privacy, survey
+from cs_sop import privacy
+from cs_sop.closure import answers, survey
 from cs_sop.core import privacy as rules
 from cs_sop.privacy import scrub, subject
 from cs_sop.tests.rest import Client, error_text
@@ -232,7 +233,7 @@ def seed(email: str, closed: bool = True) -> dict:
 		t.status = "Closed"
 		t.save(ignore_permissions=True)
 		s = frappe.db.get_value("SOP Survey", {"ticket": ticket})
-		survey.submit(survey.token_of(s), 2, "No", low_score_reason=f"{NAME[0]} kecewa, {FORMS[0]}")
+		answers.submit(survey.token_of(s), 2, "No", low_score_reason=f"{NAME[0]} kecewa, {FORMS[0]}")
 		frappe.db.set_value("SOP Survey", s, "comment", f"Hubungi {email}")
 	return frappe._dict(
 		email=email,

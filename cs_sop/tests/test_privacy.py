@@ -1,11 +1,13 @@
-"""UU PDP retention: preview, anonymisation of ticket, messages and survey, statistics kept (issue 10)."""
+"""UU PDP retention: preview, anonymisation of ticket, messages and survey, statistics kept."""
 
 from datetime import date, timedelta
 
 import frappe
 from frappe.utils import add_days, getdate, today
 
-from cs_sop import privacy, survey
+from cs_sop import privacy
+from cs_sop.api import privacy as api_privacy
+from cs_sop.closure import answers, survey
 from cs_sop.tests.test_closure import ClosureCase, resolved_ticket
 from cs_sop.tests.utils import make_customer_user
 
@@ -40,7 +42,7 @@ def private_closed_ticket() -> str:
 	doc.status = "Closed"
 	doc.save(ignore_permissions=True)
 	s = frappe.db.get_value("SOP Survey", {"ticket": doc.name})
-	survey.submit(survey.token_of(s), 2, "No", low_score_reason="Budi Santoso kecewa")
+	answers.submit(survey.token_of(s), 2, "No", low_score_reason="Budi Santoso kecewa")
 	return doc.name
 
 
@@ -133,7 +135,7 @@ class TestAnonymisation(ClosureCase):
 	def test_preview_is_for_managers(self):
 		frappe.set_user("Guest")
 		with self.assertRaises(frappe.PermissionError):
-			privacy.preview_anonymisation()
+			api_privacy.preview_anonymisation()
 
 
 class TestWhatsAppAnonymisation(ClosureCase):

@@ -11,8 +11,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_datetime
 
-from cs_sop import receipt
 from cs_sop.core.id_dates import format_datetime
+from cs_sop.intake import receipt
 from cs_sop.tests.fake_graph import FakeGraph, inbound_payload, text_message
 from cs_sop.tests.rest import Client, served
 from cs_sop.tests.utils import PASSWORD, classify, ensure_email_account, make_agent, make_ticket
@@ -165,7 +165,7 @@ class TestPrintedReceipt(ReceiptCase):
 		self.assertIn(f"paling lambat {target}", flat)
 
 	def test_agent_ui_action_is_shipped(self):
-		from cs_sop.setup.install import RECEIPT_FORM_SCRIPT
+		from cs_sop.setup.form_scripts import RECEIPT as RECEIPT_FORM_SCRIPT
 
 		script = frappe.db.get_value("HD Form Script", RECEIPT_FORM_SCRIPT, ["dt", "enabled", "script"])
 		self.assertEqual(script[:2], ("HD Ticket", 1))

@@ -561,7 +561,7 @@ class TestReports(FrappeTestCase):
 
 class TestReportFacts(FrappeTestCase):
 	def test_facts_stored_when_the_events_happen(self):
-		from cs_sop.sla import cached_calendar
+		from cs_sop.sla.calendar import cached_calendar
 
 		frappe.set_user("Administrator")
 		agent = make_user("rpt-facts@example.com", "Agen Fakta", roles=("Agent",))
@@ -604,7 +604,7 @@ class TestReportFacts(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("HD Ticket", ticket.name, "sop_reopen_count"), 1)
 
 	def test_backfill_sets_facts_of_older_tickets(self):
-		from cs_sop.sla import cached_calendar
+		from cs_sop.sla.calendar import cached_calendar
 
 		name = f"RB{RUN}"
 		created, answered = dt(3, 8), dt(3, 9, 30)

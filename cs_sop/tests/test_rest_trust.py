@@ -4,7 +4,7 @@ agent logged in over HTTP against the site served on loopback (cs_sop.tests.rest
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cs_sop import api
+from cs_sop.api import escalation as api_escalation
 from cs_sop.tests.rest import Client, error_text, message
 from cs_sop.tests.utils import (
 	PASSWORD,
@@ -35,8 +35,8 @@ class TestRestTrust(FrappeTestCase):
 		frappe.db.set_single_value("HD Settings", "do_not_restrict_tickets_without_an_agent_group", 0)
 		cls.own = make_ticket(raised_by=CUSTOMER, agent_group=TEAM, **classify()).name
 		cls.other = make_ticket(agent_group=OTHER_TEAM, **classify()).name
-		cls.own_esc = api.escalate(cls.own, "Complexity", "tiket tim saya")
-		cls.other_esc = api.escalate(cls.other, "Complexity", "tiket tim lain")
+		cls.own_esc = api_escalation.escalate(cls.own, "Complexity", "tiket tim saya")
+		cls.other_esc = api_escalation.escalate(cls.other, "Complexity", "tiket tim lain")
 		frappe.db.commit()  # the served site is another connection
 		cls.customer = Client(CUSTOMER, PASSWORD)
 		cls.agent = Client(TEAM_AGENT, PASSWORD)
@@ -123,15 +123,15 @@ class TestRestTrust(FrappeTestCase):
 
 	def test_write_methods_refuse_get(self):
 		r = self.agent.method(
-			"cs_sop.api.escalate", http="GET", ticket=self.own, reason="Complexity", summary="x"
+			"cs_sop.api.escalation.escalate", http="GET", ticket=self.own, reason="Complexity", summary="x"
 		)
 		self.assertEqual(r.status_code, 403, r.text)
 
 	def test_only_receiver_or_manager_acknowledges(self):
-		r = self.agent.method("cs_sop.api.acknowledge", escalation=self.own_esc)
+		r = self.agent.method("cs_sop.api.escalation.acknowledge", escalation=self.own_esc)
 		self.assertEqual(r.status_code, 403, r.text)
 		receiver = Client(RECEIVER, PASSWORD)
-		r = receiver.method("cs_sop.api.acknowledge", escalation=self.own_esc)
+		r = receiver.method("cs_sop.api.escalation.acknowledge", escalation=self.own_esc)
 		self.assertEqual(r.status_code, 200, r.text)
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("SOP Escalation", self.own_esc, "acknowledged_by"), RECEIVER)
@@ -171,6 +171,6 @@ class TestRestTrust(FrappeTestCase):
 
 	def test_customer_cannot_escalate(self):
 		r = self.customer.method(
-			"cs_sop.api.escalate", ticket=self.own, reason="Complexity", summary="tolong"
+			"cs_sop.api.escalation.escalate", ticket=self.own, reason="Complexity", summary="tolong"
 		)
 		self.assertEqual(r.status_code, 403, r.text)

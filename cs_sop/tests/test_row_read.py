@@ -18,7 +18,8 @@ import pymysql
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
-from cs_sop import api, closure, survey
+from cs_sop.api import escalation as api_escalation
+from cs_sop.closure import confirmation, survey
 from cs_sop.core import survey as survey_rules
 from cs_sop.tests.fake_graph import FakeGraph, inbound_payload, text_message
 from cs_sop.tests.rest import Client, error_text
@@ -99,10 +100,10 @@ def _routing_team_has_an_agent():
 def _clear_rate_limits():
 	"""The test's requests all come from 127.0.0.1: start and leave every public endpoint's count at 0."""
 	for cmd in (
-		"cs_sop.survey.submit_answer",
-		"cs_sop.survey.submit_form",
-		"cs_sop.closure.confirm_link",
-		"cs_sop.closure.confirm_form",
+		"cs_sop.api.survey.submit_answer",
+		"cs_sop.api.survey.submit_form",
+		"cs_sop.api.closure.confirm_link",
+		"cs_sop.api.closure.confirm_form",
 		"cs_sop.whatsapp.webhook",
 	):
 		frappe.cache.delete(frappe.cache.make_key(f"rl:{cmd}:127.0.0.1"))
@@ -127,8 +128,8 @@ class TestRowRead(FrappeTestCase):
 		cls.phone_a, cls.phone_b, cls.phone_raw = random_phone(), random_phone(), random_phone()
 		cls.rows = {
 			ESC: {
-				"a": api.escalate(cls.ticket_a, "Complexity", "eskalasi tim A"),
-				"b": api.escalate(cls.ticket_b, "Complexity", "eskalasi tim B"),
+				"a": api_escalation.escalate(cls.ticket_a, "Complexity", "eskalasi tim A"),
+				"b": api_escalation.escalate(cls.ticket_b, "Complexity", "eskalasi tim B"),
 			},
 			SRV: {"a": _survey(cls.ticket_a, PORTAL), "b": _survey(cls.ticket_b, "b@example.com")},
 			MSG: {
@@ -137,7 +138,7 @@ class TestRowRead(FrappeTestCase):
 				"raw": _message(None, cls.phone_raw, "pesan tanpa tiket"),
 			},
 		}
-		from cs_sop.whatsapp import events
+		from cs_sop.graph import webhook as events
 
 		cls.rows[EVENT] = {"raw": events.store(json.dumps({"from": cls.phone_raw, "body": "mentah"}))}
 		frappe.db.commit()  # the served site is another connection
@@ -445,7 +446,7 @@ class TestWhatsAppSending(FrappeTestCase):
 
 		_ticket, log = self.queue()
 		with patch.object(
-			wa_client.requests.Session,
+			requests.Session,
 			"request",
 			side_effect=requests.exceptions.ReadTimeout("read timed out"),
 		):
@@ -493,7 +494,7 @@ class TestPublicEndpoints(FrappeTestCase):
 		ticket = resolved_ticket().name
 		frappe.db.commit()
 		requested = frappe.db.get_value("HD Ticket", ticket, "sop_confirmation_requested_on")
-		return ticket, closure.confirmation_token(ticket, requested)
+		return ticket, confirmation.confirmation_token(ticket, requested)
 
 	def closed_survey(self) -> tuple[str, str]:
 		ticket = resolved_ticket().name
@@ -525,7 +526,7 @@ class TestPublicEndpoints(FrappeTestCase):
 	def test_forms_redirect_with_a_code(self):
 		ticket, token = self.resolved()
 		r = self.guest.post(
-			"/api/method/cs_sop.closure.confirm_form",
+			"/api/method/cs_sop.api.closure.confirm_form",
 			data={"ticket": ticket, "token": token, "resolved": "0", "reason": ""},
 			allow_redirects=False,
 		)
@@ -533,7 +534,7 @@ class TestPublicEndpoints(FrappeTestCase):
 		self.assertTrue(r.headers["Location"].endswith("?error=reason_required"), r.headers["Location"])
 		name, survey_token = self.closed_survey()
 		r = self.guest.post(
-			"/api/method/cs_sop.survey.submit_form",
+			"/api/method/cs_sop.api.survey.submit_form",
 			data={"token": survey_token, "csat": "9", "problem_solved": "Yes"},
 			allow_redirects=False,
 		)
@@ -546,15 +547,15 @@ class TestPublicEndpoints(FrappeTestCase):
 		from cs_sop.guest import GUEST_LIMIT
 
 		for method, data in (
-			("cs_sop.survey.submit_answer", {"token": "x" * 43, "csat": 5, "problem_solved": "Yes"}),
-			("cs_sop.closure.confirm_link", {"ticket": "1", "token": "x" * 43, "resolved": 1}),
+			("cs_sop.api.survey.submit_answer", {"token": "x" * 43, "csat": 5, "problem_solved": "Yes"}),
+			("cs_sop.api.closure.confirm_link", {"ticket": "1", "token": "x" * 43, "resolved": 1}),
 		):
 			codes = [self.guest.method(method, **data).status_code for _ in range(GUEST_LIMIT)]
 			self.assertNotIn(429, codes, method)
 			r = self.guest.method(method, **data)
 			self.assertEqual(r.status_code, 429, method)
 		form = {"ticket": "1", "token": "x" * 43, "resolved": "1", "csat": "5", "problem_solved": "Yes"}
-		for method in ("cs_sop.survey.submit_form", "cs_sop.closure.confirm_form"):
+		for method in ("cs_sop.api.survey.submit_form", "cs_sop.api.closure.confirm_form"):
 			for _ in range(GUEST_LIMIT):
 				r = self.guest.post(f"/api/method/{method}", data=form, allow_redirects=False)
 				self.assertIn(r.status_code, (301, 302, 303), r.text)
@@ -576,7 +577,7 @@ class TestPublicEndpoints(FrappeTestCase):
 	def test_survey_answer_is_the_customers(self):
 		name, token = self.closed_survey()
 		before = now_datetime()
-		r = self.guest.method("cs_sop.survey.submit_answer", token=token, csat=5, problem_solved="Yes")
+		r = self.guest.method("cs_sop.api.survey.submit_answer", token=token, csat=5, problem_solved="Yes")
 		self.assertEqual(r.status_code, 200, error_text(r))
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value(SRV, name, "modified_by"), CUSTOMER)
@@ -591,7 +592,11 @@ class TestPublicEndpoints(FrappeTestCase):
 			ticket, token = self.resolved()
 			before = now_datetime()
 			r = self.guest.method(
-				"cs_sop.closure.confirm_link", ticket=ticket, token=token, resolved=resolved, reason=reason
+				"cs_sop.api.closure.confirm_link",
+				ticket=ticket,
+				token=token,
+				resolved=resolved,
+				reason=reason,
 			)
 			self.assertEqual(r.status_code, 200, error_text(r))
 			frappe.db.rollback()
@@ -633,9 +638,9 @@ class TestPublicEndpoints(FrappeTestCase):
 		doc.save(ignore_permissions=True)
 		frappe.db.commit()
 		requested = frappe.db.get_value("HD Ticket", doc.name, "sop_confirmation_requested_on")
-		token = closure.confirmation_token(doc.name, requested)
+		token = confirmation.confirmation_token(doc.name, requested)
 		r = self.guest.method(
-			"cs_sop.closure.confirm_link", ticket=doc.name, token=token, resolved=0, reason="Belum sampai"
+			"cs_sop.api.closure.confirm_link", ticket=doc.name, token=token, resolved=0, reason="Belum sampai"
 		)
 		self.assertEqual(r.status_code, 200, error_text(r))
 		frappe.db.rollback()
@@ -680,7 +685,7 @@ class TestDeleteSpamTicket(FrappeTestCase):
 	def spam(self) -> tuple[str, dict]:
 		ticket = make_ticket(agent_group=TEAM_A, subject="MENANGKAN HADIAH!!!", **classify()).name
 		records = {
-			ESC: api.escalate(ticket, "Complexity", "spam"),
+			ESC: api_escalation.escalate(ticket, "Complexity", "spam"),
 			SRV: _survey(ticket, "spam@example.com"),
 			MSG: _message(ticket, random_phone(), "klik tautan ini"),
 		}

@@ -6,7 +6,7 @@ import json
 
 import frappe
 
-from cs_sop import solution
+from cs_sop.api import complaint as api_complaint
 from cs_sop.tests.rest import Client, error_text, message
 from cs_sop.tests.test_complaint import (
 	AGENT,
@@ -76,7 +76,7 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 	def approved(self):
 		ticket, name = self.ticket_with_proposal(submit=True)
 		frappe.set_user(HEAD)
-		solution.approve(name)
+		api_complaint.approve(name)
 		frappe.set_user("Administrator")
 		frappe.db.commit()
 		return ticket, name
@@ -125,7 +125,7 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 			self.assertAllRefused(proposer, name, values, "it changes only through its actions")
 		r = proposer.put(f"/api/resource/{SOLUTION}/{name}", json={"approver_user": PROPOSER})
 		self.assertRefused(r, name, before, "it changes only through its actions")
-		r = proposer.method("cs_sop.solution.approve", solution=name)
+		r = proposer.method("cs_sop.api.complaint.approve", solution=name)
 		self.assertRefused(r, name, before, "you proposed or submitted")
 
 	def test_refusal_in_the_users_language(self):
@@ -136,7 +136,7 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 		proposer = Client(PROPOSER, PASSWORD)
 		r = proposer.put(f"/api/resource/{SOLUTION}/{name}", json={"approver_user": PROPOSER})
 		self.assertRefused(r, name, before, "hanya berubah melalui tindakannya")
-		r = proposer.method("cs_sop.solution.approve", solution=name)
+		r = proposer.method("cs_sop.api.complaint.approve", solution=name)
 		self.assertRefused(r, name, before, "Anda tidak dapat memutuskan solusi")
 
 	def test_system_fields_refused_while_proposed(self):
@@ -236,10 +236,10 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 		before = stored(name)
 		for user in (PROPOSER, AGENT, OUTSIDER, SUPERVISOR, MANAGER, PORTAL):
 			client = Client(user, PASSWORD)
-			self.assertRefused(client.method("cs_sop.solution.approve", solution=name), name, before)
-			r = client.method("cs_sop.solution.reject", solution=name, reason="Tidak")
+			self.assertRefused(client.method("cs_sop.api.complaint.approve", solution=name), name, before)
+			r = client.method("cs_sop.api.complaint.reject", solution=name, reason="Tidak")
 			self.assertRefused(r, name, before)
-		r = Client().method("cs_sop.solution.approve", solution=name)
+		r = Client().method("cs_sop.api.complaint.approve", solution=name)
 		self.assertIn(r.status_code, (401, 403), error_text(r))
 		self.assertEqual(stored(name), before)
 
@@ -248,26 +248,34 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 		ticket, name = self.ticket_with_proposal()
 		head = Client(HEAD, PASSWORD)
 		before = stored(name)
-		r = head.method("cs_sop.solution.submit_for_approval", solution=name)
+		r = head.method("cs_sop.api.complaint.submit_for_approval", solution=name)
 		self.assertRefused(r, name, before, "someone else must decide")
 		# the category has a role too: the head submits, another holder decides
 		frappe.db.set_value(TYPE, CATEGORY, "sop_approver_role", "SOP Operations Manager")
 		frappe.clear_document_cache(TYPE, CATEGORY)
 		frappe.db.commit()
 		self.assertEqual(
-			message(head.method("cs_sop.solution.submit_for_approval", solution=name))["status"],
+			message(head.method("cs_sop.api.complaint.submit_for_approval", solution=name))["status"],
 			"Pending Approval",
 		)
 		before = stored(name)
 		self.assertRefused(
-			head.method("cs_sop.solution.approve", solution=name), name, before, "someone else must decide"
+			head.method("cs_sop.api.complaint.approve", solution=name),
+			name,
+			before,
+			"someone else must decide",
 		)
 		self.assertNotIn(
 			name,
-			[w["name"] for w in message(head.method("cs_sop.solution.waiting_for_my_approval", http="GET"))],
+			[
+				w["name"]
+				for w in message(head.method("cs_sop.api.complaint.waiting_for_my_approval", http="GET"))
+			],
 		)
 		self.assertEqual(
-			message(Client(MANAGER, PASSWORD).method("cs_sop.solution.approve", solution=name))["status"],
+			message(Client(MANAGER, PASSWORD).method("cs_sop.api.complaint.approve", solution=name))[
+				"status"
+			],
 			"Approved",
 		)
 
@@ -277,10 +285,12 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 		_ticket, name = self.ticket_with_proposal()
 		head = Client(HEAD, PASSWORD)
 		self.assertEqual(
-			message(head.method("cs_sop.solution.submit_for_approval", solution=name))["status"],
+			message(head.method("cs_sop.api.complaint.submit_for_approval", solution=name))["status"],
 			"Pending Approval",
 		)
-		self.assertEqual(message(head.method("cs_sop.solution.approve", solution=name))["status"], "Approved")
+		self.assertEqual(
+			message(head.method("cs_sop.api.complaint.approve", solution=name))["status"], "Approved"
+		)
 		self.assertEqual(stored(name).decided_by, HEAD)
 
 	def test_only_approver_admins_switch_the_separation_off(self):
@@ -306,14 +316,17 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 		frappe.db.commit()
 		proposer, agent, head = Client(PROPOSER, PASSWORD), Client(AGENT, PASSWORD), Client(HEAD, PASSWORD)
 		name = message(
-			proposer.method("cs_sop.solution.propose", ticket=ticket, description="Kirim ulang barang.")
+			proposer.method("cs_sop.api.complaint.propose", ticket=ticket, description="Kirim ulang barang.")
 		)
 		self.assertEqual(
-			message(agent.method("cs_sop.solution.submit_for_approval", solution=name))["approver_user"], HEAD
+			message(agent.method("cs_sop.api.complaint.submit_for_approval", solution=name))["approver_user"],
+			HEAD,
 		)
-		self.assertEqual(message(head.method("cs_sop.solution.approve", solution=name))["status"], "Approved")
 		self.assertEqual(
-			message(agent.method("cs_sop.solution.send_solution", solution=name))["status"], "Sent"
+			message(head.method("cs_sop.api.complaint.approve", solution=name))["status"], "Approved"
+		)
+		self.assertEqual(
+			message(agent.method("cs_sop.api.complaint.send_solution", solution=name))["status"], "Sent"
 		)
 		row = stored(name)
 		self.assertEqual(
@@ -321,10 +334,14 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 			(ticket, PROPOSER, AGENT, HEAD, AGENT),
 		)
 		# and a rejection
-		other = message(proposer.method("cs_sop.solution.propose", ticket=ticket, description="Voucher."))
-		message(agent.method("cs_sop.solution.submit_for_approval", solution=other))
+		other = message(
+			proposer.method("cs_sop.api.complaint.propose", ticket=ticket, description="Voucher.")
+		)
+		message(agent.method("cs_sop.api.complaint.submit_for_approval", solution=other))
 		self.assertEqual(
-			message(head.method("cs_sop.solution.reject", solution=other, reason="Tidak sesuai"))["status"],
+			message(head.method("cs_sop.api.complaint.reject", solution=other, reason="Tidak sesuai"))[
+				"status"
+			],
 			"Rejected",
 		)
 
@@ -385,7 +402,7 @@ class TestSolutionSeparationOfDuties(ComplaintRESTCase):
 		self.assertIn("give them the role SOP Department Head", error_text(r))
 		self.assertEqual(approvers()[:2], (NEW_HEAD, "SOP Supervisor"))
 		self.assertNotIn("SOP Department Head", frappe.get_roles(NEW_HEAD))  # cs_sop grants nothing
-		check = message(manager.method("cs_sop.solution.approver_check", http="GET"))
+		check = message(manager.method("cs_sop.api.complaint.approver_check", http="GET"))
 		self.assertIn(CATEGORY, [row["category"] for row in check])
-		r = Client(AGENT, PASSWORD).method("cs_sop.solution.approver_check", http="GET")
+		r = Client(AGENT, PASSWORD).method("cs_sop.api.complaint.approver_check", http="GET")
 		self.assertEqual(r.status_code, 403, error_text(r))

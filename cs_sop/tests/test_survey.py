@@ -1,11 +1,12 @@
-"""Satisfaction survey: sending, one per ticket, answers, bad input, reminder, expiry (issue 10)."""
+"""Satisfaction survey: sending, one per ticket, answers, bad input, reminder, expiry."""
 
 from datetime import timedelta
 
 import frappe
 from frappe.utils import now_datetime
 
-from cs_sop import survey
+from cs_sop.api import survey as api_survey
+from cs_sop.closure import answers, survey
 from cs_sop.tests.test_closure import CUSTOMER, ClosureCase, resolved_ticket
 from cs_sop.tests.utils import make_user
 
@@ -65,7 +66,7 @@ class TestSending(SurveyCase):
 class TestAnswer(SurveyCase):
 	def test_answer_fills_helpdesk_feedback(self):
 		ticket = closed_ticket()
-		survey.submit(self.token(ticket), "4", "Yes", "9", "2", "Cepat & ramah")
+		answers.submit(self.token(ticket), "4", "Yes", "9", "2", "Cepat & ramah")
 		s = survey_of(ticket)
 		self.assertEqual((s.status, s.csat, s.nps, s.ces, s.problem_solved), ("Answered", 4, 9, 2, "Yes"))
 		self.assertEqual(s.comment, "Cepat &amp; ramah")
@@ -79,16 +80,16 @@ class TestAnswer(SurveyCase):
 
 	def test_optional_answers_left_empty(self):
 		ticket = closed_ticket()
-		survey.submit(self.token(ticket), 5, "Yes", "", None, "")
+		answers.submit(self.token(ticket), 5, "Yes", "", None, "")
 		s = survey_of(ticket)
 		self.assertEqual((s.csat, s.nps, s.ces), (5, -1, 0))
 
 	def test_token_is_single_use(self):
 		ticket = closed_ticket()
 		token = self.token(ticket)
-		survey.submit(token, 5, "Yes")
+		answers.submit(token, 5, "Yes")
 		with self.assertRaises(frappe.ValidationError) as e:
-			survey.submit(token, 1, "No")
+			answers.submit(token, 1, "No")
 		self.assertIn("already answered", str(e.exception))
 		self.assertEqual(survey_of(ticket).csat, 5)
 
@@ -103,12 +104,12 @@ class TestAnswer(SurveyCase):
 			survey.rules.make_token("other", "survey", "SRV-1"),
 		):
 			with self.assertRaises(frappe.PermissionError):
-				survey.submit(bad, 5, "Yes")
+				answers.submit(bad, 5, "Yes")
 		frappe.db.set_value(
 			"SOP Survey", survey_of(ticket).name, "expires_on", now_datetime() - timedelta(seconds=1)
 		)
 		with self.assertRaises(frappe.ValidationError) as e:
-			survey.submit(token, 5, "Yes")
+			answers.submit(token, 5, "Yes")
 		self.assertIn("expired", str(e.exception))
 		self.assertEqual(survey_of(ticket).status, "Sent")
 
@@ -130,14 +131,14 @@ class TestAnswer(SurveyCase):
 		]
 		for args, message in cases:
 			with self.assertRaises(frappe.ValidationError, msg=str(args)) as e:
-				survey.submit(token, *args)
+				answers.submit(token, *args)
 			self.assertIn(message, str(e.exception))
 		s = survey_of(ticket)
 		self.assertEqual((s.status, s.csat, s.answered_on), ("Sent", 0, None))
 
 	def test_script_in_comment_is_stored_inert(self):
 		ticket = closed_ticket()
-		survey.submit(
+		answers.submit(
 			self.token(ticket), 3, "Yes", comment='<script>alert("x")</script><img src=x onerror=1>'
 		)
 		comment = survey_of(ticket).comment
@@ -147,7 +148,7 @@ class TestAnswer(SurveyCase):
 
 	def test_low_score_asks_reason_and_notifies_the_supervisor(self):
 		ticket = closed_ticket()
-		survey.submit(self.token(ticket), 2, "No", low_score_reason="Kurir kasar")
+		answers.submit(self.token(ticket), 2, "No", low_score_reason="Kurir kasar")
 		s = survey_of(ticket)
 		self.assertEqual(s.low_score_reason, "Kurir kasar")
 		self.assertTrue(
@@ -156,7 +157,7 @@ class TestAnswer(SurveyCase):
 
 	def test_high_score_ignores_a_reason(self):
 		ticket = closed_ticket()
-		survey.submit(self.token(ticket), 5, "Yes", low_score_reason="tidak relevan")
+		answers.submit(self.token(ticket), 5, "Yes", low_score_reason="tidak relevan")
 		self.assertFalse(survey_of(ticket).low_score_reason)
 
 
@@ -177,9 +178,9 @@ class TestReminderAndExpiry(SurveyCase):
 
 	def test_scores_endpoint(self):
 		ticket = closed_ticket()
-		survey.submit(self.token(ticket), 5, "Yes", "10", "1")
-		result = survey.scores()
+		answers.submit(self.token(ticket), 5, "Yes", "10", "1")
+		result = api_survey.scores()
 		self.assertGreaterEqual(result["answered"], 1)
 		frappe.set_user(CUSTOMER)
 		with self.assertRaises(frappe.PermissionError):
-			survey.scores()
+			api_survey.scores()

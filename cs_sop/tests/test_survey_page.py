@@ -1,4 +1,4 @@
-"""The public survey page and the agent's closure form in headless Chromium (issue 10).
+"""The public survey page and the agent's closure form in headless Chromium.
 
 Phone-sized viewport: fill in the survey, submit, see the confirmation, and the same link refused
 the second time. The agent UI: the Resolve action's closure form refuses a complaint without its
@@ -12,7 +12,7 @@ from pathlib import Path
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cs_sop import survey
+from cs_sop.closure import survey
 from cs_sop.tests.rest import served
 from cs_sop.tests.test_closure import CUSTOMER, resolved_ticket
 from cs_sop.tests.utils import (

@@ -3,7 +3,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cs_sop.setup.sync import fill_new_settings_defaults
+from cs_sop.settings import fill_new_settings_defaults
 
 
 class TestSettingsDefaults(FrappeTestCase):

@@ -6,7 +6,7 @@ from frappe.utils import get_datetime
 
 from cs_sop.core.matrix import default_priority
 from cs_sop.setup import defaults as d
-from cs_sop.sla import operating_calendar
+from cs_sop.sla.calendar import operating_calendar
 from cs_sop.tests.utils import AGENT, agent_reply, classify, make_agent, make_ticket
 
 

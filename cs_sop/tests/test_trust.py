@@ -1,10 +1,10 @@
-"""The trust boundary of issue 9, in-process: who may set `sop_*` fields, who may write or read
+"""The trust boundary, in-process: who may set `sop_*` fields, who may write or read
 SOP Escalations, what the API accepts. The same rules over REST: test_rest_trust.py."""
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cs_sop import api
+from cs_sop.api import escalation as api_escalation
 from cs_sop.escalation import escalation_name
 from cs_sop.tests.utils import (
 	AGENT,
@@ -155,7 +155,7 @@ class TestEscalationBoundary(FrappeTestCase):
 
 	def test_agents_cannot_rewrite_an_escalation(self):
 		t = make_ticket(**classify())
-		name = api.escalate(t.name, "Complexity", "Butuh keputusan supervisor.")
+		name = api_escalation.escalate(t.name, "Complexity", "Butuh keputusan supervisor.")
 		frappe.set_user(AGENT)
 		with self.assertRaises(frappe.PermissionError):
 			frappe.client.set_value("SOP Escalation", name, "status", "Cancelled")
@@ -174,8 +174,8 @@ class TestEscalationBoundary(FrappeTestCase):
 	def test_team_limited_agent_reads_only_own_teams_escalations(self):
 		mine = make_ticket(agent_group=TEAM, **classify())
 		other = make_ticket(agent_group=OTHER_TEAM, **classify())
-		mine_esc = api.escalate(mine.name, "Complexity", "tim saya")
-		other_esc = api.escalate(other.name, "Complexity", "tim lain")
+		mine_esc = api_escalation.escalate(mine.name, "Complexity", "tim saya")
+		other_esc = api_escalation.escalate(other.name, "Complexity", "tim lain")
 		set_restriction(True)
 		frappe.set_user(TEAM_AGENT)
 		seen = set(
@@ -202,17 +202,17 @@ class TestEscalationBoundary(FrappeTestCase):
 			}
 		).insert(ignore_permissions=True)
 		with self.assertRaises(frappe.PermissionError):
-			api.escalate(t.name, "Complexity", "lampiran tiket lain", f.file_url)
+			api_escalation.escalate(t.name, "Complexity", "lampiran tiket lain", f.file_url)
 		with self.assertRaises(frappe.PermissionError):
-			api.escalate(t.name, "Complexity", "lampiran palsu", "/private/files/tidak-ada.txt")
+			api_escalation.escalate(t.name, "Complexity", "lampiran palsu", "/private/files/tidak-ada.txt")
 		self.assertFalse(frappe.db.exists("SOP Escalation", {"ticket": t.name}))
-		name = api.escalate(other.name, "Complexity", "lampiran sah", f.file_url)
+		name = api_escalation.escalate(other.name, "Complexity", "lampiran sah", f.file_url)
 		self.assertEqual(frappe.db.get_value("SOP Escalation", name, "attachment"), f.file_url)
 
 	def test_closed_ticket_and_long_summary_are_refused(self):
 		t = make_ticket(**classify())
 		with self.assertRaises(frappe.ValidationError) as cm:
-			api.escalate(t.name, "Complexity", "x" * 2001)
+			api_escalation.escalate(t.name, "Complexity", "x" * 2001)
 		self.assertIn("2000", str(cm.exception))
 		agent_reply(t.name)
 		doc = frappe.get_doc("HD Ticket", t.name)
@@ -221,10 +221,10 @@ class TestEscalationBoundary(FrappeTestCase):
 		doc.status = "Closed"
 		doc.save(ignore_permissions=True)
 		with self.assertRaises(frappe.ValidationError):
-			api.escalate(t.name, "Complexity", "sudah ditutup")
+			api_escalation.escalate(t.name, "Complexity", "sudah ditutup")
 		self.assertFalse(frappe.db.exists("SOP Escalation", escalation_name(t.name, 1)))
 
 	def test_write_methods_accept_post_only(self):
-		for method in (api.escalate, api.acknowledge):
+		for method in (api_escalation.escalate, api_escalation.acknowledge):
 			allowed = frappe.allowed_http_methods_for_whitelisted_func.get(method)
 			self.assertEqual(allowed, ["POST"], method.__name__)

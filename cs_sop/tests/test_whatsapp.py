@@ -1,4 +1,4 @@
-"""WhatsApp channel (issue 13) against a local fake Graph API and the site served on loopback.
+"""WhatsApp channel against a local fake Graph API and the site served on loopback.
 
 Webhooks are signed POSTs sent with `requests` to the served site as a guest (like Meta); no worker
 runs, so the tests call the queue jobs (`jobs.drain`, `jobs.send`, `jobs.sweep`) themselves.

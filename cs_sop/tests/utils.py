@@ -158,7 +158,7 @@ def classify(**overrides) -> dict:
 
 
 def solution_sent(ticket: str, status: str = "Sent") -> str:
-	"""An SOP Solution of the ticket in `status` (the solution flow itself is cs_sop.solution's and
+	"""An SOP Solution of the ticket in `status` (the solution flow itself is cs_sop.complaint.solution's and
 	tested there): inserted as proposed, then moved on as its actions would."""
 	sol = frappe.get_doc(
 		{"doctype": "SOP Solution", "ticket": ticket, "description": "<p>Kirim ulang barang</p>"}

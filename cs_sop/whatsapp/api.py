@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from cs_sop.whatsapp import outbound
+from cs_sop.graph import outbox
 
 LOG = "SOP WhatsApp Message"
 
@@ -22,7 +22,7 @@ def retry(message: str) -> str:
 		frappe.throw(
 			_("Only a failed WhatsApp message can be retried (this one is {0}).").format(_(row.status))
 		)
-	outbound.retry(message)
+	outbox.retry(message)
 	return "Queued"
 
 
@@ -35,7 +35,7 @@ def retry_ticket(ticket: str) -> int:
 		LOG, filters={"ticket": ticket, "direction": "Outbound", "status": "Failed"}, pluck="name"
 	)
 	for name in failed:
-		outbound.retry(name)
+		outbox.retry(name)
 	return len(failed)
 
 

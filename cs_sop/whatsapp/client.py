@@ -1,102 +1,28 @@
-"""A thin client for the WhatsApp Business Cloud API (Meta's Graph API) on `requests`.
-
-Timeouts on every call; one attempt per call and no sleeping (the calls run in queue jobs): an
-error says whether it is worth another try (429, 5xx, network errors, Meta's rate-limit codes) and
-the caller schedules it (`next_attempt_at` of the message, the event's attempts) for the next
-sweep. A network error after the request may have reached Meta is marked `maybe_sent`: a send is
-then never repeated automatically. The access token goes in the Authorization header only and is
-never part of an exception or a log line.
+"""The WhatsApp Business Cloud API on the Graph client (`cs_sop.graph.client`): text and template
+messages, media downloads. Which Meta codes are worth another try, and re-engagement (the 24-hour
+window is closed: only a template may go), are WhatsApp's own.
 """
 
-import requests
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
-
 from cs_sop.core import whatsapp as rules
+from cs_sop.graph.client import GraphClient, GraphError
+from cs_sop.whatsapp import settings
 
 MAX_MEDIA_BYTES = 25 * 1024 * 1024
 
 
-class WhatsAppError(Exception):
-	"""An error of a Graph API call (WhatsApp, and the Messenger / Instagram subclass in cs_sop.meta)."""
-
-	# Meta codes worth another try on this API (the rest: only HTTP 429 / 5xx / network)
+class WhatsAppError(GraphError):
 	retry_codes = rules.RATE_LIMIT_CODES | rules.TRANSIENT_CODES
-
-	def __init__(
-		self,
-		message: str,
-		code: int | None = None,
-		http_status: int | None = None,
-		details="",
-		maybe_sent: bool = False,
-		subcode: int | None = None,
-	):
-		super().__init__(message)
-		self.message = message
-		self.code = code
-		self.subcode = subcode
-		self.http_status = http_status
-		self.details = details
-		# the connection broke after the request went out: Meta may have accepted it
-		self.maybe_sent = maybe_sent
-		# Meta's Retry-After (seconds), when it gave one
-		self.retry_after: float | None = None
-
-	@property
-	def retryable(self) -> bool:
-		return not self.maybe_sent and rules.is_retryable(self.http_status, self.code, self.retry_codes)
 
 	@property
 	def re_engagement(self) -> bool:
 		return self.code == rules.RE_ENGAGEMENT
 
-	def __str__(self):
-		code = f" ({self.code})" if self.code is not None else ""
-		details = f": {self.details}" if self.details else ""
-		return f"{self.message}{code}{details}"
-
-
-class GraphClient:
-	"""One Graph API session: base URL with version, bearer token, timeout, Graph's error shape.
-	The WhatsApp client below and the Messenger / Instagram client (cs_sop.meta.client) build on it."""
-
-	error_class = WhatsAppError
-
-	def __init__(self, base_url: str, version: str, token: str, timeout: float = 10):
-		self.base = f"{base_url.rstrip('/')}/{version.strip('/')}"
-		self.timeout = timeout
-		self.session = requests.Session()
-		self.session.headers["Authorization"] = f"Bearer {token}"
-
-	def _call(self, method: str, url: str, **kwargs) -> requests.Response:
-		"""One request; an error_class unless it succeeded (the caller decides about another try)."""
-		try:
-			response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-		except requests.RequestException as e:
-			# the exception text may contain the URL, never the token (it is a header): name only
-			raise self.error_class(
-				f"Network error: {type(e).__name__}", maybe_sent=method == "POST" and not _not_sent(e)
-			) from None
-		if response.ok:
-			return response
-		error = _error_of(response, self.error_class)
-		error.retry_after = _float(response.headers.get("Retry-After"))
-		raise error
-
 
 class Client(GraphClient):
-	def __init__(self, base_url: str, version: str, phone_number_id: str, token: str, timeout: float = 10):
-		super().__init__(base_url, version, token, timeout)
-		self.phone_number_id = phone_number_id
-
-	@classmethod
-	def from_settings(cls) -> "Client":
-		from cs_sop.whatsapp import settings
-
-		conf = settings.get()
-		return cls(
-			conf.base_url, conf.version, conf.phone_number_id, settings.secret("access_token"), conf.timeout
-		)
+	error_class = WhatsAppError
+	settings = settings
+	account_field = "phone_number_id"
+	token_field = "access_token"
 
 	# sending -----------------------------------------------------------------------------------
 	def send_text(self, to: str, body: str) -> str:
@@ -137,7 +63,7 @@ class Client(GraphClient):
 		"""POST /<phone-number-id>/messages; the WhatsApp message id ("wamid…")."""
 		data = self._call(
 			"POST",
-			f"{self.base}/{self.phone_number_id}/messages",
+			f"{self.base}/{self.account_id}/messages",
 			json={"messaging_product": "whatsapp", "recipient_type": "individual", **payload},
 		).json()
 		try:
@@ -159,36 +85,3 @@ class Client(GraphClient):
 				raise WhatsAppError("Media file is larger than the limit", http_status=413)
 			chunks.append(chunk)
 		return b"".join(chunks)
-
-
-def _not_sent(e: requests.RequestException) -> bool:
-	"""True when the request never reached the server (no connection was made): safe to repeat."""
-	if isinstance(e, requests.ConnectTimeout):
-		return True
-	reason = getattr(e.args[0], "reason", None) if e.args else None
-	return isinstance(e, requests.ConnectionError) and isinstance(
-		reason, NewConnectionError | ConnectTimeoutError
-	)
-
-
-def _float(value) -> float | None:
-	try:
-		return float(value)
-	except (TypeError, ValueError):
-		return None
-
-
-def _error_of(response: requests.Response, error_class=WhatsAppError) -> WhatsAppError:
-	"""Graph API errors: {"error": {"message", "type", "code", "error_subcode", "error_data": {"details"}}}."""
-	try:
-		error = response.json().get("error") or {}
-	except ValueError:
-		error = {}
-	details = (error.get("error_data") or {}).get("details") or ""
-	return error_class(
-		error.get("message") or f"HTTP {response.status_code}",
-		code=error.get("code"),
-		http_status=response.status_code,
-		details=details,
-		subcode=error.get("error_subcode"),
-	)

@@ -4,8 +4,9 @@ permission). Opening it changes nothing (mail scanners open links): the customer
 import frappe
 from frappe import _
 
-from cs_sop.closure import MAX_REASON, ticket_for_token
-from cs_sop.core import closure as rules
+from cs_sop.closure.confirmation import page_messages, ticket_for_token
+from cs_sop.core import confirmation as rules
+from cs_sop.messaging import language_of
 
 no_cache = 1
 
@@ -16,8 +17,6 @@ def get_context(context):
 	row = ticket_for_token(ticket, token)
 	lang = frappe.form_dict.get("lang")
 	if lang not in ("id", "en"):
-		from cs_sop.messaging import language_of
-
 		lang = language_of(row.raised_by) if row else "id"
 		lang = lang if lang in ("id", "en") else "id"
 	frappe.local.lang = lang
@@ -52,38 +51,8 @@ def get_context(context):
 	return context
 
 
-def page_messages() -> dict[str, str]:
-	"""What the page may say after a refused answer: fixed, translated texts by code (see
-	`cs_sop.closure.confirm_form`); the page never shows text taken from its URL."""
-	return {
-		"invalid": _("This confirmation link is not valid."),
-		"answered": _("This resolution was already answered. Thank you!"),
-		"not_waiting": _("This ticket is no longer waiting for your confirmation."),
-		"reason_required": _("Please tell us what is not resolved yet."),
-		"reason_too_long": _("The reason is too long (at most {0} characters).").format(MAX_REASON),
-		"failed": _("Your answer could not be saved. Please check it and try again."),
-	}
-
-
 def page_message(code: str | None) -> str:
 	if not code:
 		return ""
 	messages = page_messages()
 	return messages.get(code) or messages["failed"]
-
-
-def error_code(ticket: str, token: str, resolved, reason: str | None) -> str:
-	"""Why an answer from the page's form was refused, as a code of `page_messages`."""
-	row = ticket_for_token(ticket, token)
-	if not row:
-		return "invalid"
-	if row.sop_resolution_confirmed not in (rules.AWAITING, None, ""):
-		return "answered"
-	if row.status == "Closed" or row.status_category != "Resolved":
-		return "not_waiting"
-	reason = (reason or "").strip() if isinstance(reason, str) else ""
-	if len(reason) > MAX_REASON:
-		return "reason_too_long"
-	if str(resolved).strip().lower() in ("0", "false", "no") and not reason:
-		return "reason_required"
-	return "failed"

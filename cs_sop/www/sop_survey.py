@@ -3,8 +3,8 @@
 import frappe
 from frappe import _
 
+from cs_sop.closure.answers import find, page_messages, state_of
 from cs_sop.core import survey as rules
-from cs_sop.survey import find, page_messages, state_of
 
 no_cache = 1
 

@@ -1,10 +1,13 @@
-from cs_sop.setup.install import install_defaults
+"""One-off: tickets closed before closure and survey existed get their closing date and their
+anonymisation date. Creates only its own columns; every other field is after_migrate's
+(cs_sop.setup.sync)."""
+
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from cs_sop.privacy.retention import recompute_retention
+from cs_sop.setup.closure_fields import TICKET_FIELDS
 
 
 def execute():
-	"""Closure, confirmation, survey and retention (issue 10): new ticket fields and settings, the
-	agent-UI actions; tickets closed before get their closing date and anonymisation date."""
-	from cs_sop.privacy import recompute_retention
-
-	install_defaults()
+	create_custom_fields({"HD Ticket": list(TICKET_FIELDS)}, ignore_validate=True)
 	recompute_retention(backfill=True)

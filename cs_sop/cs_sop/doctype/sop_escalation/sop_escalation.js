@@ -6,7 +6,7 @@ frappe.ui.form.on("SOP Escalation", {
 		if (!frm.is_new() && frm.doc.status === "Open") {
 			frm.add_custom_button(__("Acknowledge"), () =>
 				frappe
-					.call("cs_sop.api.acknowledge", { escalation: frm.doc.name })
+					.call("cs_sop.api.escalation.acknowledge", { escalation: frm.doc.name })
 					.then(() => frm.reload_doc())
 			);
 		}

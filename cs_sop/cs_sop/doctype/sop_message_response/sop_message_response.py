@@ -23,7 +23,7 @@ REPORT_INDEX = (
 
 
 class SOPMessageResponse(Document):
-	"""One response clock of a chat ticket (cs_sop.message_clock). Written set-based by the
+	"""One response clock of a chat ticket (cs_sop.intake.message_clock). Written set-based by the
 	Communication hooks only: no person creates or changes one, over the desk or REST (the roles have
 	no create/write permission, and this refuses even a System Manager's or Administrator's save)."""
 

@@ -7,10 +7,10 @@ frappe.ui.form.on("SOP Settings", {
 		frm.set_intro(
 			__("Saving writes the operating hours, holiday list and chat first response into the SOP SLAs.")
 		);
-		// UU PDP (issue 10): what the daily anonymisation would change today, nothing written
+		// UU PDP: what the daily anonymisation would change today, nothing written
 		frm.add_custom_button(__("Preview Anonymisation"), () =>
 			frappe
-				.call({ method: "cs_sop.privacy.preview_anonymisation", type: "GET" })
+				.call({ method: "cs_sop.api.privacy.preview_anonymisation", type: "GET" })
 				.then(({ message: m }) =>
 					frappe.msgprint({
 						title: __("Anonymisation preview"),
@@ -30,7 +30,7 @@ function show_approver_check(frm) {
 	const managers = ["System Manager", "SOP Operations Manager", "Agent Manager", "SOP Supervisor"];
 	if (!field || !frappe.user.has_role(managers)) return;
 	frappe
-		.call({ method: "cs_sop.solution.approver_check", type: "GET" })
+		.call({ method: "cs_sop.api.complaint.approver_check", type: "GET" })
 		.then(({ message: rows }) => {
 			if (!rows || !rows.length) {
 				field.$wrapper.html(

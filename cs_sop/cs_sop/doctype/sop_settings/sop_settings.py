@@ -5,7 +5,12 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from cs_sop.complaint.approvers import on_settings_validate
 from cs_sop.core.business_time import Calendar
+from cs_sop.sla import switch as sla_switch
+from cs_sop.sla.agreements import sync_slas
+from cs_sop.sla.calendar import clear_calendar
+from cs_sop.sla.holidays import sync_holiday_list
 
 
 class SOPSettings(Document):
@@ -45,23 +50,15 @@ class SOPSettings(Document):
 			frappe.throw(_("The warning share must be between 0 and 100 percent."))
 		if self.standard_sla and self.standard_sla == self.chat_sla:
 			frappe.throw(_("The standard SLA and the chat and WhatsApp SLA must be different."))
-		from cs_sop.solution import on_settings_validate
-
 		on_settings_validate(self)
 
 	def on_update(self):
-		from cs_sop.sla import clear_calendar
-
 		clear_calendar()
 		if self.flags.skip_sla_sync:
 			return
 		# during install (Frappe saves every new Single first) after_install applies the switch
 		if self.has_value_changed("use_sop_slas") and not frappe.flags.in_install:
-			from cs_sop import sla_switch
-
 			sla_switch.apply(self)
-		from cs_sop.sla import sync_holiday_list, sync_slas
-
 		if self.has_value_changed("include_cuti_bersama") or self.has_value_changed("holiday_list"):
 			sync_holiday_list(self)
 		sync_slas(self)

@@ -7,7 +7,7 @@ frappe.ui.form.on("SOP Solution", {
 		if (frm.is_new()) return;
 		const run = (method, args) =>
 			frappe
-				.call({ method: `cs_sop.solution.${method}`, args: { solution: frm.doc.name, ...args } })
+				.call({ method: `cs_sop.api.complaint.${method}`, args: { solution: frm.doc.name, ...args } })
 				.then(() => frm.reload_doc());
 		const status = frm.doc.status;
 		if (status === "Proposed") {

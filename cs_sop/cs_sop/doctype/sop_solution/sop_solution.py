@@ -6,9 +6,11 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, get_datetime, strip_html
 
+from cs_sop.complaint.access import check_can_propose, may_edit_proposal
+
 # the proposal itself: editable while Proposed (by its proposer or a manager), frozen once submitted
 CONTENT_FIELDS = ("description", "action_owner", "cost_impact", "attachment")
-# what happened to the proposal: written only by cs_sop.solution's actions (flags.sop_action)
+# what happened to the proposal: written only by cs_sop.complaint.solution's actions (flags.sop_action)
 SYSTEM_FIELDS = (
 	"status",
 	"proposed_by",
@@ -65,8 +67,6 @@ class SOPSolution(Document):
 	# end: auto-generated types
 
 	def before_insert(self):
-		from cs_sop.solution import check_can_propose
-
 		check_can_propose(self.ticket, frappe.session.user)
 		if not self.flags.sop_action:
 			given = [f for f in (*SYSTEM_FIELDS, *SWEEP_FIELDS) if f != "status" and self.get(f)]
@@ -105,8 +105,6 @@ class SOPSolution(Document):
 					self.name, _(before.status)
 				)
 			)
-		from cs_sop.solution import may_edit_proposal
-
 		user = frappe.session.user
 		if not self.flags.ignore_permissions and not may_edit_proposal(before.proposed_by, user):
 			frappe.throw(

@@ -6,7 +6,7 @@ from frappe.model.document import Document
 
 
 class SOPSurvey(Document):
-	"""One survey per closed ticket; made and answered by `cs_sop.survey` (never by hand)."""
+	"""One survey per closed ticket; made and answered by `cs_sop.closure.survey` and `cs_sop.closure.answers` (never by hand)."""
 
 	pass
 

@@ -3,7 +3,7 @@
 Per agent (`sop_agent`, the ticket's first assignee) for the tickets of the period: tickets
 handled and resolved, first response met % and median (operating minutes), the chat reply clock's
 met %, median and 90th percentile (the chat messages the agent answered in the period, and those
-still waiting on the agent's tickets; `cs_sop.message_clock`), the customer-update
+still waiting on the agent's tickets; `cs_sop.intake.message_clock`), the customer-update
 cadence kept (no missed update on the ticket), the reopen rate; the escalations the agent raised
 by hand and received (addressed to or acknowledged by them) in the period; the CSAT of the
 SOP Satisfaction report.
@@ -15,10 +15,10 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, IfNull, Sum
 from frappe.utils import now_datetime
 
-from cs_sop import message_clock
 from cs_sop import reports as r
 from cs_sop.core.report_stats import rate
 from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
+from cs_sop.intake import message_clock
 
 ESCALATION = "SOP Escalation"
 MESSAGE_FIGURES = ("msg_met_pct", "msg_median", "msg_p90")

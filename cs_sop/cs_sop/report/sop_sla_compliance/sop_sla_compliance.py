@@ -3,7 +3,7 @@
 A ticket counts for a target once it has one (Helpdesk's `response_by` / `resolution_by`) and the
 target is decided: met or missed when answered/resolved, missed when still open past it.
 Durations are the operating seconds stored when the response/resolution happened.
-Beside the first response, the chat reply clock (`cs_sop.message_clock`): every customer message on
+Beside the first response, the chat reply clock (`cs_sop.intake.message_clock`): every customer message on
 a WhatsApp, Live Chat or Social Media ticket received in the period, met % / median / 90th
 percentile of the agent's reply in operating minutes, breaches.
 """
@@ -14,9 +14,9 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import now_datetime
 
-from cs_sop import message_clock
 from cs_sop import reports as r
 from cs_sop.core.report_stats import rate
+from cs_sop.intake import message_clock
 
 
 @frappe.read_only()
