@@ -45,7 +45,9 @@ def _led_by(column: str, *more: str) -> tuple[str, ...]:
 
 # (table, index name, columns)
 INDEXES = (
-	(TICKET, "sop_opening_date_index", ("opening_date",)),
+	# the period, and each day's stamp of the per-day summary (SOP Report Day): the tickets of a
+	# day with what its stamp reads (`modified`, and the two report columns written without it)
+	(TICKET, "sop_report_stamp_index", ("opening_date", "modified", "sop_agent", "sop_update_misses")),
 	# recurring complaints by category / subject / customer: grouped in index order, customers
 	# counted from the index
 	(TICKET, "sop_recurring_category_index", ("ticket_type", "opening_date", "raised_by")),
@@ -76,6 +78,10 @@ INDEXES = (
 		"sop_open_targets_index",
 		("status_category", "first_responded_on", "response_by", "resolution_by"),
 	),
+)
+INDEXES += (
+	# the per-day summary: one dimension's rows of a period
+	("SOP Report Day", "sop_report_day_index", ("dimension", "day", "value")),
 )
 # SOP Escalation is read by its `creation` (Frappe indexes it) and `ticket` (search_index)
 
@@ -130,7 +136,7 @@ def first_assignee(assign: str | None) -> str | None:
 
 
 # indexes an earlier version added, now covered by the ones above
-OBSOLETE_INDEXES = ((TICKET, "sop_subject_key_index"),)
+OBSOLETE_INDEXES = ((TICKET, "sop_subject_key_index"), (TICKET, "sop_opening_date_index"))
 
 
 def add_indexes():

@@ -221,22 +221,31 @@ def _reports():
 	from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
 	from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance
 
-	return {
-		"SOP SLA Compliance": (sop_sla_compliance.execute, {"group_by": "Team"}),
-		"SOP SLA Compliance (by agent)": (sop_sla_compliance.execute, {"group_by": "Agent"}),
-		# a group with no index of its own (grouped through a temporary table)
-		"SOP SLA Compliance (by channel)": (sop_sla_compliance.execute, {"group_by": "Channel"}),
-		"SOP SLA Compliance (team, filtered by channel)": (
+	reports = {}
+	# every grouping each report offers
+	for group in ("Team", "Agent", "Channel", "Priority", "Category", "Request Type"):
+		reports[f"SOP SLA Compliance (by {group.lower()})"] = (
 			sop_sla_compliance.execute,
-			{"group_by": "Team", "channel": "WhatsApp"},
-		),
-		"SOP Escalation Register": (sop_escalation_register.execute, {}),
-		"SOP Satisfaction": (sop_satisfaction.execute, {"group_by": "Agent"}),
-		"SOP Satisfaction (by channel)": (sop_satisfaction.execute, {"group_by": "Channel"}),
-		"SOP Recurring Complaints (category)": (sop_recurring_complaints.execute, {"dimension": "Category"}),
-		"SOP Recurring Complaints (subject)": (sop_recurring_complaints.execute, {"dimension": "Subject"}),
-		"SOP Agent Performance": (sop_agent_performance.execute, {}),
-	}
+			{"group_by": group},
+		)
+	reports["SOP SLA Compliance (team, filtered by channel)"] = (
+		sop_sla_compliance.execute,
+		{"group_by": "Team", "channel": "WhatsApp"},
+	)
+	reports["SOP SLA Compliance (closed by exception)"] = (
+		sop_sla_compliance.execute,
+		{"group_by": "Team", "closed_by_exception": 1},
+	)
+	reports["SOP Escalation Register"] = (sop_escalation_register.execute, {})
+	for group in ("Agent", "Channel", "Category", "Team"):
+		reports[f"SOP Satisfaction (by {group.lower()})"] = (sop_satisfaction.execute, {"group_by": group})
+	for dimension in ("Category", "Subject", "Customer"):
+		reports[f"SOP Recurring Complaints ({dimension.lower()})"] = (
+			sop_recurring_complaints.execute,
+			{"dimension": dimension},
+		)
+	reports["SOP Agent Performance"] = (sop_agent_performance.execute, {})
+	return reports
 
 
 def _cards():

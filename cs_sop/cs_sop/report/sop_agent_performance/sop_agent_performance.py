@@ -18,6 +18,7 @@ from frappe.utils import now_datetime
 from cs_sop import message_clock
 from cs_sop import reports as r
 from cs_sop.core.report_stats import rate
+from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
 from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
 
 ESCALATION = "SOP Escalation"
@@ -36,31 +37,20 @@ def _count(criterion):
 
 
 def compute(f) -> list[dict]:
-	t = frappe.qb.DocType(r.TICKET)
-	now = now_datetime()
-	where = r.ticket_conditions(t, f) & t.sop_agent.isnotnull()
-	fr_decided = t.response_by.isnotnull() & (t.first_responded_on.isnotnull() | (t.response_by < now))
-	fr_met = t.response_by.isnotnull() & (t.first_responded_on <= t.response_by)
-	ever_resolved = t.resolution_date.isnotnull() | (t.sop_reopen_count > 0)
-	r.allow_long_concat()
-	tickets = (
-		frappe.qb.from_(t)
-		.select(
-			t.sop_agent.as_("agent"),
-			Count("*").as_("handled"),
-			_count(t.resolution_date.isnotnull()).as_("resolved"),
-			_count(fr_decided).as_("fr_decided"),
-			_count(fr_met).as_("fr_met"),
-			_count(IfNull(t.sop_update_misses, 0) == 0).as_("cadence_kept"),
-			_count(ever_resolved).as_("ever_resolved"),
-			_count(t.sop_reopen_count > 0).as_("reopened"),
-			r.concat_values(t.sop_first_response_seconds, t.first_responded_on.isnotnull()).as_("fr_values"),
+	summary = report_day.figures(f, "Agent")
+	if summary is None:
+		tickets = _from_tickets(f)
+		first, _all = r.percentiles_of(tickets, "fr_values", key="agent")
+	else:
+		# the per-day summary by agent (tickets without an agent are not an agent's)
+		tickets = [
+			frappe._dict(figures, agent=agent, handled=figures["tickets"], fr_values=None)
+			for agent, figures in summary.items()
+			if agent is not None
+		]
+		first, _all = r.percentiles_of_lists(
+			{agent: summary[agent]["fr_values"] for agent in summary if agent}
 		)
-		.where(where)
-		.groupby(t.sop_agent)
-		.run(as_dict=True)
-	)
-	first, _all = r.percentiles_of(tickets, "fr_values", key="agent")
 	# the chat replies of the period by who answered them (waiting ones: the ticket's agent)
 	messages, _messages_all = message_clock.report_figures(f, "Agent")
 	messages.pop(None, None)
@@ -101,6 +91,34 @@ def compute(f) -> list[dict]:
 		)
 	rows.sort(key=lambda row: (-row["handled"], row["agent"]))
 	return rows
+
+
+def _from_tickets(f) -> list:
+	"""Per agent, the counts and first-response durations read from the tickets."""
+	t = frappe.qb.DocType(r.TICKET)
+	now = now_datetime()
+	where = r.ticket_conditions(t, f) & t.sop_agent.isnotnull()
+	fr_decided = t.response_by.isnotnull() & (t.first_responded_on.isnotnull() | (t.response_by < now))
+	fr_met = t.response_by.isnotnull() & (t.first_responded_on <= t.response_by)
+	ever_resolved = t.resolution_date.isnotnull() | (t.sop_reopen_count > 0)
+	r.allow_long_concat()
+	return (
+		frappe.qb.from_(t)
+		.select(
+			t.sop_agent.as_("agent"),
+			Count("*").as_("handled"),
+			_count(t.resolution_date.isnotnull()).as_("resolved"),
+			_count(fr_decided).as_("fr_decided"),
+			_count(fr_met).as_("fr_met"),
+			_count(IfNull(t.sop_update_misses, 0) == 0).as_("cadence_kept"),
+			_count(ever_resolved).as_("ever_resolved"),
+			_count(t.sop_reopen_count > 0).as_("reopened"),
+			r.concat_values(t.sop_first_response_seconds, t.first_responded_on.isnotnull()).as_("fr_values"),
+		)
+		.where(where)
+		.groupby(t.sop_agent)
+		.run(as_dict=True)
+	)
 
 
 def _escalations(f) -> tuple[dict, dict]:
