@@ -38,6 +38,10 @@ _REPORT_TARGETS = (
 _REPORT_AGENT_FACTS = ("sop_update_misses", "sop_reopen_count")
 
 
+_SURVEY_GROUPS = ("agent", "team", "channel", "category")
+_SURVEY_SCORES = ("csat", "nps", "ces", "problem_solved")
+
+
 def _led_by(column: str, *more: str) -> tuple[str, ...]:
 	"""`column`, the period, the other filters, then `more`."""
 	return (column, "opening_date", *(c for c in _REPORT_FILTERS if c != column), *more)
@@ -67,11 +71,7 @@ INDEXES = (
 	(TICKET, "sop_team_report_index", _led_by("agent_group", *_REPORT_TARGETS)),
 	(TICKET, "sop_agent_report_index", _led_by("sop_agent", *_REPORT_TARGETS, *_REPORT_AGENT_FACTS)),
 	# satisfaction by agent (its default group, and agent performance's CSAT), covering its filters
-	(
-		SURVEY,
-		"sop_survey_agent_index",
-		("agent", "sent_on", "team", "channel", "category", "csat", "nps", "ces", "problem_solved"),
-	),
+	(SURVEY, "sop_survey_agent_index", ("agent", "sent_on", "team", "channel", "category", *_SURVEY_SCORES)),
 	# workspace cards: open tickets and their running target
 	(
 		TICKET,
@@ -82,6 +82,29 @@ INDEXES = (
 INDEXES += (
 	# the per-day summary: one dimension's rows of a period
 	("SOP Report Day", "sop_report_day_index", ("dimension", "day", "value")),
+)
+INDEXES += (
+	# the escalation register's summary and page (newest first), and agent performance's
+	# escalations raised / received: a year of escalations from the index alone
+	(
+		"SOP Escalation",
+		"sop_escalation_register_index",
+		("creation", "level", "reason", "status", "ack_due", "acknowledged_on"),
+	),
+	(
+		"SOP Escalation",
+		"sop_escalation_people_index",
+		("creation", "is_automatic", "escalated_by", "escalated_to_user", "acknowledged_by"),
+	),
+	# satisfaction grouped by channel, category, team (by agent: `sop_survey_agent_index`)
+	*(
+		(
+			SURVEY,
+			f"sop_survey_{col}_index",
+			(col, "sent_on", *(c for c in _SURVEY_GROUPS if c != col), *_SURVEY_SCORES),
+		)
+		for col in ("channel", "category", "team")
+	),
 )
 # SOP Escalation is read by its `creation` (Frappe indexes it) and `ticket` (search_index)
 

@@ -126,10 +126,13 @@ def _escalations(f) -> tuple[dict, dict]:
 	e = frappe.qb.DocType(ESCALATION)
 	t = frappe.qb.DocType(r.TICKET)
 	start, end = r.day_bounds(f)
-	base = frappe.qb.from_(e).join(t).on(t.name == e.ticket).where((e.creation >= start) & (e.creation < end))
-	for key, col in r.TICKET_FILTERS.items():
-		if key != "agent" and f.get(key):
-			base = base.where(t[col] == f.get(key))
+	base = frappe.qb.from_(e).where((e.creation >= start) & (e.creation < end))
+	# the ticket only for a ticket filter: else the covering `sop_escalation_people_index` is enough
+	filters = {col: f.get(key) for key, col in r.TICKET_FILTERS.items() if key != "agent" and f.get(key)}
+	if filters:
+		base = base.join(t).on(t.name == e.ticket)
+		for col, value in filters.items():
+			base = base.where(t[col] == value)
 	raised = dict(
 		base.select(e.escalated_by, Count("*"))
 		.where((e.is_automatic == 0) & e.escalated_by.isnotnull())
