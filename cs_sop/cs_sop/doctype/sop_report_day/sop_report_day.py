@@ -205,7 +205,7 @@ def backfill() -> int:
 # ---------- reading ----------
 
 
-def figures(f, group: str, extra=None) -> dict | None:
+def figures(f, group: str, lists: tuple[str, ...] = LISTS) -> dict | None:
 	"""Per value of `group` for the tickets opened in the period of `f`: counts and lists.
 
 	None when a filter other than the period and the grouped dimension is set (the caller reads
@@ -230,7 +230,7 @@ def figures(f, group: str, extra=None) -> dict | None:
 		.select(
 			s.value,
 			*(Sum(s[c]).as_(c) for c in COUNTS),
-			*(GroupConcat(s[name]).as_(name) for name in LISTS),
+			*(GroupConcat(s[name]).as_(name) for name in lists),
 		)
 		.where((s.dimension == group) & (s.day >= start) & (s.day <= end))
 		.groupby(s.value)
@@ -244,7 +244,10 @@ def figures(f, group: str, extra=None) -> dict | None:
 		t = frappe.qb.DocType(r.TICKET)
 		live = (
 			frappe.qb.from_(t)
-			.select(t[column].as_("value"), *(a.as_(c) for c, a in aggregates(t).items()))
+			.select(
+				t[column].as_("value"),
+				*(a.as_(c) for c, a in aggregates(t).items() if c in COUNTS or c in lists),
+			)
 			.where(t.opening_date.isin(sorted(stale)))
 			.groupby(t[column])
 		)
@@ -254,12 +257,14 @@ def figures(f, group: str, extra=None) -> dict | None:
 
 	now_key = core.time_key(now_datetime())
 	out = {}
-	for value, g in core.merge(rows, COUNTS, LISTS).items():
+	for value, g in core.merge(rows, COUNTS, lists).items():
 		if not g["tickets"]:
 			continue
-		g["fr_decided"] = g["fr_done"] + core.count_pending_before(g["fr_pending"], now_key)
-		g["res_decided"] = g["res_done"] + core.count_pending_before(g["res_pending"], now_key)
-		g["fr_values"] = core.joined_values(g["fr_values"])
-		g["res_values"] = core.joined_values(g["res_values"])
+		for target in ("fr", "res"):
+			if f"{target}_pending" in lists:
+				pending = core.count_pending_before(g[f"{target}_pending"], now_key)
+				g[f"{target}_decided"] = g[f"{target}_done"] + pending
+			if f"{target}_values" in lists:
+				g[f"{target}_values"] = core.joined_values(g[f"{target}_values"])
 		out[value] = g
 	return out

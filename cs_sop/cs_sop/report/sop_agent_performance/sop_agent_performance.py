@@ -37,7 +37,7 @@ def _count(criterion):
 
 
 def compute(f) -> list[dict]:
-	summary = report_day.figures(f, "Agent")
+	summary = report_day.figures(f, "Agent", lists=("fr_values", "fr_pending"))
 	if summary is None:
 		tickets = _from_tickets(f)
 		first, _all = r.percentiles_of(tickets, "fr_values", key="agent")
