@@ -226,3 +226,37 @@ class TestRegisterPage(FrappeTestCase):
 			self.assertIsNone(message)
 		finally:
 			frappe.db.rollback()
+
+
+class TestRecurringRootCauses(FrappeTestCase):
+	def test_short_causes_from_the_index_and_long_ones_from_their_rows(self):
+		from cs_sop.cs_sop.report.sop_recurring_complaints import sop_recurring_complaints as recurring
+
+		category = f"Kategori {RUN}"
+		long_cause = "Gangguan sistem pembayaran " * 8  # over the key's 140 characters
+		rows = []
+		for i, cause in enumerate(
+			("Kurir terlambat", "Kurir terlambat", long_cause, long_cause, long_cause, None)
+		):
+			row = list(_rows()[i])
+			row[0] = f"RC{RUN}{i}"
+			row[10] = category
+			rows.append((*row, cause))
+		bulk.insert("HD Ticket", (*FIELDS, "sop_root_cause"), rows)
+		try:
+			key, long_flag = frappe.db.get_value(
+				"HD Ticket", f"RC{RUN}2", ["sop_root_cause_key", "sop_root_cause_long"]
+			)
+			self.assertEqual((key, long_flag), (None, 1))
+			_dim, rows, _totals = recurring.compute(
+				frappe._dict(
+					PERIOD, dimension="Category", from_date=date(2023, 4, 1), to_date=date(2023, 4, 30)
+				)
+			)
+			row = next(row for row in rows if row["key_value"] == category)
+			self.assertEqual(row["tickets"], 6)
+			self.assertEqual(
+				row["root_causes"], f"{long_cause} (3); Kurir terlambat (2)"[: recurring.MAX_TEXT]
+			)
+		finally:
+			frappe.db.rollback()
