@@ -9,6 +9,8 @@ two levels); a survey for 60 % of the resolved tickets when the SOP Survey docty
 else a Helpdesk feedback rating for 40 % of them. Then it times, median of `repeats` runs each:
 - every SOP report for the last full month and for the whole 12 months;
 - the five workspace number cards together;
+- building the per-day summary (SOP Report Day) of every day from nothing, then the job's
+  check when nothing changed;
 - Helpdesk's Ticket Summary (based on Ticket Type) for the same two periods.
 Prints one JSON line per measurement. `keep=True` leaves the data (for screenshots);
 `reuse=True` times the data a previous `keep=True` run left.
@@ -202,6 +204,7 @@ def _cleanup():
 		frappe.db.delete("SOP Survey", {"name": ("like", "RS%")})
 	frappe.db.delete("SOP Escalation", {"ticket": like})
 	frappe.db.delete("HD Ticket", {"name": like})
+	frappe.db.delete("SOP Report Day")  # the job rebuilds it from the tickets left
 	frappe.db.commit()  # benchmark clean-up
 
 
@@ -261,6 +264,8 @@ def _cards():
 def run(tickets: int = 200000, repeats: int = 3, keep: bool = False, reuse: bool = False):
 	from helpdesk.helpdesk.report.ticket_summary.ticket_summary import execute as ticket_summary
 
+	from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
+
 	frappe.set_user("Administrator")
 	with_survey = bool(frappe.db.table_exists("SOP Survey"))
 	if reuse and frappe.db.exists("HD Ticket", f"{PREFIX}0000000"):
@@ -272,6 +277,16 @@ def run(tickets: int = 200000, repeats: int = 3, keep: bool = False, reuse: bool
 		started = time.perf_counter()
 		counts = _insert(tickets, with_survey)
 		counts["insert_s"] = round(time.perf_counter() - started, 1)
+	# the per-day summary (SOP Report Day) of every day, from nothing: what the job and the
+	# patch cost on a site with these tickets
+	frappe.db.delete("SOP Report Day")
+	started = time.perf_counter()
+	counts["summary_days"] = report_day.refresh()
+	counts["summary_s"] = round(time.perf_counter() - started, 1)
+	counts["summary_rows"] = frappe.db.count("SOP Report Day")
+	started = time.perf_counter()
+	report_day.refresh()
+	counts["summary_check_s"] = round(time.perf_counter() - started, 2)
 	counts["survey_source"] = "SOP Survey" if with_survey else "Helpdesk feedback_rating"
 	counts["all_tickets"] = frappe.db.count("HD Ticket")
 	print(json.dumps(counts), flush=True)
