@@ -25,7 +25,7 @@ def time_key(moment: datetime) -> int:
 
 def parse_values(joined: str | None) -> list[int]:
 	"""'3,1,2' -> [3, 1, 2]; None or '' -> []."""
-	return [int(v) for v in joined.split(",")] if joined else []
+	return list(map(int, joined.split(","))) if joined else []
 
 
 def count_before(joined: str | None, key: int) -> int:
@@ -66,7 +66,8 @@ def joined_values(parts: Iterable[str]) -> list[int]:
 	"""Every integer of several comma-joined strings, sorted."""
 	values: list[int] = []
 	for part in parts:
-		values.extend(parse_values(part))
+		if part:
+			values.extend(map(int, part.split(",")))
 	values.sort()
 	return values
 
