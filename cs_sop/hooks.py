@@ -146,6 +146,8 @@ scheduler_events = {
 			# unconfirmed resolutions closed, surveys sent / reminded / expired
 			"cs_sop.closure.jobs.enqueue_jobs",
 		],
+		# the reports' per-day summary: rebuilds the days whose tickets changed (SOP Report Day)
+		"*/10 * * * *": ["cs_sop.cs_sop.doctype.sop_report_day.sop_report_day.refresh"],
 	},
 	# idempotent: adds next year's Indonesian holidays to the SOP holiday list once they are due
 	"daily_long": [

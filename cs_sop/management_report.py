@@ -74,7 +74,6 @@ def build(year: int, month: int) -> dict:
 	f = r.parse_filters(base)
 	_group, sla_rows = sla.compute(frappe._dict(f, group_by="Team"))
 	sla_total = sla_rows.pop() if sla_rows else None
-	esc_rows = esc.compute(frappe._dict(f))
 	_group, sat_rows, sat_total, _dist = sat.compute(frappe._dict(f, group_by="Channel"))
 	_dim, by_category, rec_totals = rec.compute(
 		frappe._dict(f, dimension="Category", request_type="Complaint")
@@ -86,7 +85,7 @@ def build(year: int, month: int) -> dict:
 		"sla_columns": sla.columns("Team"),
 		"sla_rows": sla_rows,
 		"sla_summary": sla.summary(sla_total),
-		"esc_summary": esc.summary(esc_rows),
+		"esc_summary": esc.summary(esc.totals(f)),
 		"sat_rows": sat_rows,
 		"sat_summary": sat.summary(sat_total),
 		"sat_from_helpdesk": not r.survey_available(),

@@ -38,6 +38,22 @@ _REPORT_TARGETS = (
 _REPORT_AGENT_FACTS = ("sop_update_misses", "sop_reopen_count")
 
 
+# MariaDB generated columns (VIRTUAL: computed, never stored in the row, kept in the indexes
+# above), unknown to Frappe's meta: the root cause (a text column, which no index can hold) as a
+# short key when it fits, and a flag for the rare longer ones, which the report reads from the rows
+VIRTUAL_COLUMNS = (
+	(
+		TICKET,
+		"sop_root_cause_key",
+		"VARCHAR(140) AS (IF(CHAR_LENGTH(`sop_root_cause`) <= 140, `sop_root_cause`, NULL)) VIRTUAL",
+	),
+	(TICKET, "sop_root_cause_long", "TINYINT AS (CHAR_LENGTH(`sop_root_cause`) > 140) VIRTUAL"),
+)
+_CAUSES = ("sop_root_cause_key", "sop_applied_solution")
+_SURVEY_GROUPS = ("agent", "team", "channel", "category")
+_SURVEY_SCORES = ("csat", "nps", "ces", "problem_solved")
+
+
 def _led_by(column: str, *more: str) -> tuple[str, ...]:
 	"""`column`, the period, the other filters, then `more`."""
 	return (column, "opening_date", *(c for c in _REPORT_FILTERS if c != column), *more)
@@ -45,12 +61,16 @@ def _led_by(column: str, *more: str) -> tuple[str, ...]:
 
 # (table, index name, columns)
 INDEXES = (
-	(TICKET, "sop_opening_date_index", ("opening_date",)),
+	# the period, and each day's stamp of the per-day summary (SOP Report Day): the tickets of a
+	# day with what its stamp reads (`modified`, and the two report columns written without it)
+	(TICKET, "sop_report_stamp_index", ("opening_date", "modified", "sop_agent", "sop_update_misses")),
 	# recurring complaints by category / subject / customer: grouped in index order, customers
-	# counted from the index
-	(TICKET, "sop_recurring_category_index", ("ticket_type", "opening_date", "raised_by")),
-	(TICKET, "sop_recurring_subject_index", ("sop_subject_key", "opening_date", "raised_by")),
-	(TICKET, "sop_recurring_customer_index", ("raised_by", "opening_date")),
+	# counted, root causes and applied solutions grouped from the index (`VIRTUAL_COLUMNS`)
+	(TICKET, "sop_recurring_by_category_index", ("ticket_type", "opening_date", "raised_by", *_CAUSES)),
+	(TICKET, "sop_recurring_by_subject_index", ("sop_subject_key", "opening_date", "raised_by", *_CAUSES)),
+	(TICKET, "sop_recurring_by_customer_index", ("raised_by", "opening_date", *_CAUSES)),
+	# the few root causes longer than the key: found without reading the other rows
+	(TICKET, "sop_root_cause_long_index", ("sop_root_cause_long", "opening_date")),
 	# covering index of the period reports: the period, the filters and groups (all but request
 	# type) and every column their aggregates read, so a month or a year of tickets is read from
 	# the index alone, never from the wide ticket rows
@@ -65,16 +85,39 @@ INDEXES = (
 	(TICKET, "sop_team_report_index", _led_by("agent_group", *_REPORT_TARGETS)),
 	(TICKET, "sop_agent_report_index", _led_by("sop_agent", *_REPORT_TARGETS, *_REPORT_AGENT_FACTS)),
 	# satisfaction by agent (its default group, and agent performance's CSAT), covering its filters
-	(
-		SURVEY,
-		"sop_survey_agent_index",
-		("agent", "sent_on", "team", "channel", "category", "csat", "nps", "ces", "problem_solved"),
-	),
+	(SURVEY, "sop_survey_agent_index", ("agent", "sent_on", "team", "channel", "category", *_SURVEY_SCORES)),
 	# workspace cards: open tickets and their running target
 	(
 		TICKET,
 		"sop_open_targets_index",
 		("status_category", "first_responded_on", "response_by", "resolution_by"),
+	),
+)
+INDEXES += (
+	# the per-day summary: one dimension's rows of a period
+	("SOP Report Day", "sop_report_day_index", ("dimension", "day", "value")),
+)
+INDEXES += (
+	# the escalation register's summary and page (newest first), and agent performance's
+	# escalations raised / received: a year of escalations from the index alone
+	(
+		"SOP Escalation",
+		"sop_escalation_register_index",
+		("creation", "level", "reason", "status", "ack_due", "acknowledged_on"),
+	),
+	(
+		"SOP Escalation",
+		"sop_escalation_people_index",
+		("creation", "is_automatic", "escalated_by", "escalated_to_user", "acknowledged_by"),
+	),
+	# satisfaction grouped by channel, category, team (by agent: `sop_survey_agent_index`)
+	*(
+		(
+			SURVEY,
+			f"sop_survey_{col}_index",
+			(col, "sent_on", *(c for c in _SURVEY_GROUPS if c != col), *_SURVEY_SCORES),
+		)
+		for col in ("channel", "category", "team")
 	),
 )
 # SOP Escalation is read by its `creation` (Frappe indexes it) and `ticket` (search_index)
@@ -130,10 +173,22 @@ def first_assignee(assign: str | None) -> str | None:
 
 
 # indexes an earlier version added, now covered by the ones above
-OBSOLETE_INDEXES = ((TICKET, "sop_subject_key_index"),)
+OBSOLETE_INDEXES = (
+	(TICKET, "sop_subject_key_index"),
+	(TICKET, "sop_opening_date_index"),
+	(TICKET, "sop_recurring_category_index"),
+	(TICKET, "sop_recurring_subject_index"),
+	(TICKET, "sop_recurring_customer_index"),
+)
 
 
 def add_indexes():
+	for doctype, name, definition in VIRTUAL_COLUMNS:
+		if frappe.db.table_exists(doctype):
+			# fixed names and definitions; a virtual column is added without copying the table
+			frappe.db.sql_ddl(
+				f"ALTER TABLE `tab{doctype}` ADD COLUMN IF NOT EXISTS `{name}` {definition}"
+			)  # nosemgrep
 	for doctype, name, columns in INDEXES:
 		if frappe.db.table_exists(doctype):
 			frappe.db.add_index(doctype, list(columns), index_name=name)

@@ -116,6 +116,13 @@ def percentiles_of(rows, field: str, key: str = "grp", ps: tuple[float, ...] = (
 	return by_group, {p: percentile(everything, p) for p in ps}
 
 
+def percentiles_of_lists(values: dict, ps: tuple[float, ...] = (50, 90)) -> tuple[dict, dict]:
+	"""As `percentiles_of`, from {group value: sorted list of values} (the per-day summary)."""
+	everything = sorted(v for group in values.values() for v in group)
+	by_group = {key: {p: percentile(group, p) for p in ps} for key, group in values.items()}
+	return by_group, {p: percentile(everything, p) for p in ps}
+
+
 def minutes(seconds) -> float | None:
 	return None if seconds is None else round(seconds / 60.0, 1)
 

@@ -9,6 +9,8 @@ two levels); a survey for 60 % of the resolved tickets when the SOP Survey docty
 else a Helpdesk feedback rating for 40 % of them. Then it times, median of `repeats` runs each:
 - every SOP report for the last full month and for the whole 12 months;
 - the five workspace number cards together;
+- building the per-day summary (SOP Report Day) of every day from nothing, then the job's
+  check when nothing changed;
 - Helpdesk's Ticket Summary (based on Ticket Type) for the same two periods.
 Prints one JSON line per measurement. `keep=True` leaves the data (for screenshots);
 `reuse=True` times the data a previous `keep=True` run left.
@@ -202,6 +204,7 @@ def _cleanup():
 		frappe.db.delete("SOP Survey", {"name": ("like", "RS%")})
 	frappe.db.delete("SOP Escalation", {"ticket": like})
 	frappe.db.delete("HD Ticket", {"name": like})
+	frappe.db.delete("SOP Report Day")  # the job rebuilds it from the tickets left
 	frappe.db.commit()  # benchmark clean-up
 
 
@@ -221,22 +224,31 @@ def _reports():
 	from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
 	from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance
 
-	return {
-		"SOP SLA Compliance": (sop_sla_compliance.execute, {"group_by": "Team"}),
-		"SOP SLA Compliance (by agent)": (sop_sla_compliance.execute, {"group_by": "Agent"}),
-		# a group with no index of its own (grouped through a temporary table)
-		"SOP SLA Compliance (by channel)": (sop_sla_compliance.execute, {"group_by": "Channel"}),
-		"SOP SLA Compliance (team, filtered by channel)": (
+	reports = {}
+	# every grouping each report offers
+	for group in ("Team", "Agent", "Channel", "Priority", "Category", "Request Type"):
+		reports[f"SOP SLA Compliance (by {group.lower()})"] = (
 			sop_sla_compliance.execute,
-			{"group_by": "Team", "channel": "WhatsApp"},
-		),
-		"SOP Escalation Register": (sop_escalation_register.execute, {}),
-		"SOP Satisfaction": (sop_satisfaction.execute, {"group_by": "Agent"}),
-		"SOP Satisfaction (by channel)": (sop_satisfaction.execute, {"group_by": "Channel"}),
-		"SOP Recurring Complaints (category)": (sop_recurring_complaints.execute, {"dimension": "Category"}),
-		"SOP Recurring Complaints (subject)": (sop_recurring_complaints.execute, {"dimension": "Subject"}),
-		"SOP Agent Performance": (sop_agent_performance.execute, {}),
-	}
+			{"group_by": group},
+		)
+	reports["SOP SLA Compliance (team, filtered by channel)"] = (
+		sop_sla_compliance.execute,
+		{"group_by": "Team", "channel": "WhatsApp"},
+	)
+	reports["SOP SLA Compliance (closed by exception)"] = (
+		sop_sla_compliance.execute,
+		{"group_by": "Team", "closed_by_exception": 1},
+	)
+	reports["SOP Escalation Register"] = (sop_escalation_register.execute, {})
+	for group in ("Agent", "Channel", "Category", "Team"):
+		reports[f"SOP Satisfaction (by {group.lower()})"] = (sop_satisfaction.execute, {"group_by": group})
+	for dimension in ("Category", "Subject", "Customer"):
+		reports[f"SOP Recurring Complaints ({dimension.lower()})"] = (
+			sop_recurring_complaints.execute,
+			{"dimension": dimension},
+		)
+	reports["SOP Agent Performance"] = (sop_agent_performance.execute, {})
+	return reports
 
 
 def _cards():
@@ -252,6 +264,8 @@ def _cards():
 def run(tickets: int = 200000, repeats: int = 3, keep: bool = False, reuse: bool = False):
 	from helpdesk.helpdesk.report.ticket_summary.ticket_summary import execute as ticket_summary
 
+	from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
+
 	frappe.set_user("Administrator")
 	with_survey = bool(frappe.db.table_exists("SOP Survey"))
 	if reuse and frappe.db.exists("HD Ticket", f"{PREFIX}0000000"):
@@ -263,6 +277,16 @@ def run(tickets: int = 200000, repeats: int = 3, keep: bool = False, reuse: bool
 		started = time.perf_counter()
 		counts = _insert(tickets, with_survey)
 		counts["insert_s"] = round(time.perf_counter() - started, 1)
+	# the per-day summary (SOP Report Day) of every day, from nothing: what the job and the
+	# patch cost on a site with these tickets
+	frappe.db.delete("SOP Report Day")
+	started = time.perf_counter()
+	counts["summary_days"] = report_day.refresh()
+	counts["summary_s"] = round(time.perf_counter() - started, 1)
+	counts["summary_rows"] = frappe.db.count("SOP Report Day")
+	started = time.perf_counter()
+	report_day.refresh()
+	counts["summary_check_s"] = round(time.perf_counter() - started, 2)
 	counts["survey_source"] = "SOP Survey" if with_survey else "Helpdesk feedback_rating"
 	counts["all_tickets"] = frappe.db.count("HD Ticket")
 	print(json.dumps(counts), flush=True)

@@ -17,6 +17,7 @@ from frappe.utils import now_datetime
 
 from cs_sop import reports as r
 from cs_sop.core.report_stats import rate
+from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
 from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
 from cs_sop.intake import message_clock
 
@@ -36,31 +37,20 @@ def _count(criterion):
 
 
 def compute(f) -> list[dict]:
-	t = frappe.qb.DocType(r.TICKET)
-	now = now_datetime()
-	where = r.ticket_conditions(t, f) & t.sop_agent.isnotnull()
-	fr_decided = t.response_by.isnotnull() & (t.first_responded_on.isnotnull() | (t.response_by < now))
-	fr_met = t.response_by.isnotnull() & (t.first_responded_on <= t.response_by)
-	ever_resolved = t.resolution_date.isnotnull() | (t.sop_reopen_count > 0)
-	r.allow_long_concat()
-	tickets = (
-		frappe.qb.from_(t)
-		.select(
-			t.sop_agent.as_("agent"),
-			Count("*").as_("handled"),
-			_count(t.resolution_date.isnotnull()).as_("resolved"),
-			_count(fr_decided).as_("fr_decided"),
-			_count(fr_met).as_("fr_met"),
-			_count(IfNull(t.sop_update_misses, 0) == 0).as_("cadence_kept"),
-			_count(ever_resolved).as_("ever_resolved"),
-			_count(t.sop_reopen_count > 0).as_("reopened"),
-			r.concat_values(t.sop_first_response_seconds, t.first_responded_on.isnotnull()).as_("fr_values"),
+	summary = report_day.figures(f, "Agent", lists=("fr_values", "fr_pending"))
+	if summary is None:
+		tickets = _from_tickets(f)
+		first, _all = r.percentiles_of(tickets, "fr_values", key="agent")
+	else:
+		# the per-day summary by agent (tickets without an agent are not an agent's)
+		tickets = [
+			frappe._dict(figures, agent=agent, handled=figures["tickets"], fr_values=None)
+			for agent, figures in summary.items()
+			if agent is not None
+		]
+		first, _all = r.percentiles_of_lists(
+			{agent: summary[agent]["fr_values"] for agent in summary if agent}
 		)
-		.where(where)
-		.groupby(t.sop_agent)
-		.run(as_dict=True)
-	)
-	first, _all = r.percentiles_of(tickets, "fr_values", key="agent")
 	# the chat replies of the period by who answered them (waiting ones: the ticket's agent)
 	messages, _messages_all = message_clock.report_figures(f, "Agent")
 	messages.pop(None, None)
@@ -103,15 +93,46 @@ def compute(f) -> list[dict]:
 	return rows
 
 
+def _from_tickets(f) -> list:
+	"""Per agent, the counts and first-response durations read from the tickets."""
+	t = frappe.qb.DocType(r.TICKET)
+	now = now_datetime()
+	where = r.ticket_conditions(t, f) & t.sop_agent.isnotnull()
+	fr_decided = t.response_by.isnotnull() & (t.first_responded_on.isnotnull() | (t.response_by < now))
+	fr_met = t.response_by.isnotnull() & (t.first_responded_on <= t.response_by)
+	ever_resolved = t.resolution_date.isnotnull() | (t.sop_reopen_count > 0)
+	r.allow_long_concat()
+	return (
+		frappe.qb.from_(t)
+		.select(
+			t.sop_agent.as_("agent"),
+			Count("*").as_("handled"),
+			_count(t.resolution_date.isnotnull()).as_("resolved"),
+			_count(fr_decided).as_("fr_decided"),
+			_count(fr_met).as_("fr_met"),
+			_count(IfNull(t.sop_update_misses, 0) == 0).as_("cadence_kept"),
+			_count(ever_resolved).as_("ever_resolved"),
+			_count(t.sop_reopen_count > 0).as_("reopened"),
+			r.concat_values(t.sop_first_response_seconds, t.first_responded_on.isnotnull()).as_("fr_values"),
+		)
+		.where(where)
+		.groupby(t.sop_agent)
+		.run(as_dict=True)
+	)
+
+
 def _escalations(f) -> tuple[dict, dict]:
 	"""Escalations raised by hand (escalated_by) and received (addressed to / acknowledged by)."""
 	e = frappe.qb.DocType(ESCALATION)
 	t = frappe.qb.DocType(r.TICKET)
 	start, end = r.day_bounds(f)
-	base = frappe.qb.from_(e).join(t).on(t.name == e.ticket).where((e.creation >= start) & (e.creation < end))
-	for key, col in r.TICKET_FILTERS.items():
-		if key != "agent" and f.get(key):
-			base = base.where(t[col] == f.get(key))
+	base = frappe.qb.from_(e).where((e.creation >= start) & (e.creation < end))
+	# the ticket only for a ticket filter: else the covering `sop_escalation_people_index` is enough
+	filters = {col: f.get(key) for key, col in r.TICKET_FILTERS.items() if key != "agent" and f.get(key)}
+	if filters:
+		base = base.join(t).on(t.name == e.ticket)
+		for col, value in filters.items():
+			base = base.where(t[col] == value)
 	raised = dict(
 		base.select(e.escalated_by, Count("*"))
 		.where((e.is_automatic == 0) & e.escalated_by.isnotnull())

@@ -60,13 +60,25 @@ def compute(f):
 		)
 		# the most frequent root causes and solutions of the recurring keys only
 		mine = where & key.isin(keys)
-		causes = _top(
+		# from the index: the causes up to 140 characters (`sop_root_cause_key`); the longer ones,
+		# rare, from their rows (`report_facts.VIRTUAL_COLUMNS`)
+		short = (
 			frappe.qb.from_(t)
+			.select(key, t.sop_root_cause_key, Count("*"))
+			.where(mine & t.sop_root_cause_key.isnotnull() & (t.sop_root_cause_key != ""))
+			.groupby(key, t.sop_root_cause_key)
+			.run()
+		)
+		long = (
+			frappe.qb.from_(t)
+			# only the long ones' rows are read (MariaDB would scan the table)
+			.force_index("sop_root_cause_long_index")
 			.select(key, t.sop_root_cause, Count("*"))
-			.where(mine & t.sop_root_cause.isnotnull() & (t.sop_root_cause != ""))
+			.where(mine & (t.sop_root_cause_long == 1))
 			.groupby(key, t.sop_root_cause)
 			.run()
 		)
+		causes = _top([*short, *long])
 		if r.solutions_available():
 			s = frappe.qb.DocType(r.SOLUTION)
 			solutions = _top(

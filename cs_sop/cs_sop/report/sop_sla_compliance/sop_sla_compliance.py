@@ -16,6 +16,7 @@ from frappe.utils import now_datetime
 
 from cs_sop import reports as r
 from cs_sop.core.report_stats import rate
+from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
 from cs_sop.intake import message_clock
 
 
@@ -42,6 +43,40 @@ def _count(criterion):
 def compute(f) -> tuple[str, list[dict]]:
 	"""Rows per group, the last one the total (None values where nothing was decided)."""
 	group, col = r.group_column(f)
+	summary = None if f.get("closed_by_exception") else report_day.figures(f, group)
+	if summary is None:
+		counts, first, first_all, resolution, resolution_all = _from_tickets(f, col)
+	else:
+		# the per-day summary: the same counts and every stored duration, per group
+		counts = [frappe._dict(figures, grp=value) for value, figures in summary.items()]
+		first, first_all = r.percentiles_of_lists({c.grp: c.fr_values for c in counts})
+		resolution, resolution_all = r.percentiles_of_lists({c.grp: c.res_values for c in counts})
+	# the chat messages received in the period, per group: a second scan, of their own table
+	messages, messages_all = message_clock.report_figures(f, group, bool(f.get("closed_by_exception")))
+	# a group whose tickets opened earlier may still have chat messages in the period
+	known = {c.grp for c in counts}
+	counts += [frappe._dict(grp=grp, tickets=0) for grp in messages if grp not in known]
+
+	rows = [
+		{
+			**_row(group, c, first.get(c.grp, {}), resolution.get(c.grp, {})),
+			**messages.get(c.grp, message_clock.EMPTY),
+		}
+		for c in counts
+	]
+	rows.sort(key=lambda row: (-row["tickets"], row["group"]))
+	if rows:
+		total = frappe._dict(grp=None)
+		for field in ("tickets", "fr_decided", "fr_met", "res_decided", "res_met", "exceptions"):
+			total[field] = sum(int(c.get(field) or 0) for c in counts)
+		row = {**_row(group, total, first_all, resolution_all), **messages_all}
+		row["group"] = _("Total")
+		rows.append(row)
+	return group, rows
+
+
+def _from_tickets(f, col: str):
+	"""The counts and percentiles read from the tickets (filters the summary does not keep)."""
 	t = frappe.qb.DocType(r.TICKET)
 	fr_decided, fr_met, res_decided, res_met = _criteria(t, now_datetime())
 	where = r.ticket_conditions(t, f)
@@ -70,28 +105,7 @@ def compute(f) -> tuple[str, list[dict]]:
 		c.exceptions = exceptions.get(c.grp, 0)
 	first, first_all = r.percentiles_of(counts, "fr_values")
 	resolution, resolution_all = r.percentiles_of(counts, "res_values")
-	# the chat messages received in the period, per group: a second scan, of their own table
-	messages, messages_all = message_clock.report_figures(f, group, bool(f.get("closed_by_exception")))
-	# a group whose tickets opened earlier may still have chat messages in the period
-	known = {c.grp for c in counts}
-	counts += [frappe._dict(grp=grp, tickets=0) for grp in messages if grp not in known]
-
-	rows = [
-		{
-			**_row(group, c, first.get(c.grp, {}), resolution.get(c.grp, {})),
-			**messages.get(c.grp, message_clock.EMPTY),
-		}
-		for c in counts
-	]
-	rows.sort(key=lambda row: (-row["tickets"], row["group"]))
-	if rows:
-		total = frappe._dict(grp=None)
-		for field in ("tickets", "fr_decided", "fr_met", "res_decided", "res_met", "exceptions"):
-			total[field] = sum(int(c.get(field) or 0) for c in counts)
-		row = {**_row(group, total, first_all, resolution_all), **messages_all}
-		row["group"] = _("Total")
-		rows.append(row)
-	return group, rows
+	return counts, first, first_all, resolution, resolution_all
 
 
 def _exceptions(t, col: str, where) -> dict:
