@@ -14,8 +14,12 @@ every supported release (README "Helpdesk versions"):
 - The teams cs_sop ships are inserted without members (1.28 makes a team's users mandatory).
 - The SOP SLAs: cs_sop disables Helpdesk's previous default SLA when the SOP SLAs are on. 1.25
   applies an enabled non-default SLA without a condition to every ticket, 1.28 skips it; with the
-  old default disabled both choose the same SLA, so nothing depends on the difference.
+  old default disabled both choose the same SLA. cs_sop's cached SLA choice follows whichever the
+  installed release does (`blank_sla_condition_applies`).
 """
+
+import functools
+import inspect
 
 import frappe
 
@@ -28,6 +32,16 @@ def customer_roles() -> tuple[str, ...]:
 	"""The roles a portal customer needs on this Helpdesk to raise and read tickets: none where
 	Helpdesk grants that to every user (1.25), `HD Customer` where the role exists (1.28+)."""
 	return (CUSTOMER_ROLE,) if frappe.db.exists("Role", CUSTOMER_ROLE) else ()
+
+
+@functools.cache
+def blank_sla_condition_applies() -> bool:
+	"""Helpdesk's `utils.get_sla` applies an enabled non-default SLA with a blank condition to every
+	ticket (1.25); 1.28 leaves it out in its query (`condition != ""`). Read from the installed
+	function's own code, once per process: cs_sop's cached SLA choice must choose as it does."""
+	from helpdesk.helpdesk.doctype.hd_service_level_agreement import utils
+
+	return 'condition != ""' not in inspect.getsource(utils.get_sla)
 
 
 def teams_can_be_disabled() -> bool:

@@ -28,44 +28,9 @@ before_uninstall = "cs_sop.setup.install.before_uninstall"
 
 # Document events
 # ---------------
-# Helpdesk's own HDTicket.before_validate (priority, SLA choice) runs before these on a save:
-# the handler re-selects the SLA itself when it changes the channel or the priority. A new ticket
-# gets both in before_insert, which runs before Helpdesk chooses.
+# Only for doctypes cs_sop does not override: the lifecycle of HD Ticket and of HD Service Level
+# Agreement is their classes in cs_sop/overrides (override_doctype_class below), in one file each.
 doc_events = {
-	"HD Ticket": {
-		"before_insert": "cs_sop.ticket.before_insert",
-		"after_insert": [
-			# a channel owner's own assignment rule, before Frappe applies the team's (on_update)
-			"cs_sop.intake.channel_owner.after_insert",
-			# every new ticket's number to its customer, once, after the insert commits
-			"cs_sop.intake.receipt.after_insert",
-		],
-		"before_validate": [
-			"cs_sop.ticket.before_validate",
-			# complaint notices: markers written without `modified` survive a stale save
-			"cs_sop.complaint.notices.keep_notice_fields",
-			# resolution asks the customer to confirm; closing schedules the survey
-			"cs_sop.closure.lifecycle.before_validate",
-		],
-		# the closure form: resolution summary, root cause for complaints
-		"validate": "cs_sop.closure.lifecycle.validate",
-		"before_save": [
-			"cs_sop.ticket.before_save",
-			# operating-time first response / resolution, reopen count, subject key (reports)
-			"cs_sop.report_facts.before_save",
-		],
-		"on_update": [
-			"cs_sop.ticket.on_update",
-			# complaint acknowledgement, once, when a Complaint has its category
-			"cs_sop.complaint.notices.on_ticket_update",
-			# the confirmation request, the survey when due at once
-			"cs_sop.closure.lifecycle.on_update",
-			# resolved or closed while a chat customer waits: the reply clock ends unanswered
-			"cs_sop.intake.message_clock.on_ticket_update",
-		],
-		# a spam ticket: a System Manager's delete takes its SOP records along, others are refused
-		"on_trash": "cs_sop.permissions.on_ticket_trash",
-	},
 	# a customer's message on a ticket outside operating hours: one reply per closed period
 	"Communication": {
 		"after_insert": [
@@ -116,12 +81,6 @@ doc_events = {
 		"on_update": "cs_sop.escalation.context.clear_update_intervals",
 		"on_change": "cs_sop.escalation.enqueue_replan",
 	},
-	"HD Service Level Agreement": {
-		"on_change": "cs_sop.escalation.enqueue_replan",
-		# the holiday dates cached for Helpdesk's SLA engine
-		"on_update": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
-		"on_trash": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
-	},
 	# the ticket's first assignee into sop_agent (reports group by agent over an index)
 	"ToDo": {
 		"on_update": "cs_sop.report_facts.on_assignment_change",
@@ -165,12 +124,13 @@ website_route_rules = [
 	{"from_route": "/sop-confirm/<ticket>/<token>", "to_route": "sop-confirm"},
 ]
 
-# WhatsApp
-# -------------------
-# The agent UI's reply on a WhatsApp ticket goes to WhatsApp instead of email (see the module).
+# Overridden classes
+# ------------------
+# HD Ticket: the SOP's lifecycle steps in order (no doc_events), the SLA chosen and applied from the
+# cached configuration, agent replies on chat channels to the chat instead of email.
 override_doctype_class = {
 	"HD Ticket": "cs_sop.overrides.hd_ticket.CSSOPHDTicket",
-	# Helpdesk's SLA engine with the holiday list cached (cs_sop/overrides)
+	# Helpdesk's SLA engine with the holiday list and the SLA choice cached; its changes clear them
 	"HD Service Level Agreement": "cs_sop.overrides.hd_service_level_agreement.SOPServiceLevelAgreement",
 }
 

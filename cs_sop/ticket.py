@@ -1,7 +1,8 @@
-"""HD Ticket hooks: channel default, priority matrix, category routing, SOP stage.
+"""HD Ticket steps: channel default, priority matrix, category routing, SOP stage, trust guard.
 
 Thin: the rules live in `cs_sop.core`; this module reads the ticket, calls them and writes the
-result.
+result. The ticket's lifecycle (which step runs when, in which order) is the class
+`cs_sop.overrides.hd_ticket.CSSOPHDTicket`: the functions here are its steps.
 
 Trust boundary (`guard_sop_fields`): only SOP staff (`cs_sop.permissions.is_sop_staff`) set or
 change `sop_*` fields. A ticket created by anyone else (a portal customer, a guest web request)
@@ -11,10 +12,9 @@ code that must set `sop_*` fields on a customer's behalf (after its own permissi
 `doc.flags.cs_sop_trusted = True`. System-owned fields (`cs_sop.core.gates.SYSTEM_FIELDS`: what
 happened — the sweep's counters, the confirmation, closing, notices, report facts) cannot be set by
 anyone on insert or save: they start empty and a save keeps the stored values, unless cs_sop's own
-code set them (`set_system_fields`, or its hooks later in the same save). Helpdesk's
-HDTicket.before_validate (priority from type, SLA choice) has run before
-`before_validate` here, so when this changes the channel or the priority it re-selects the SLA;
-Helpdesk's before_save then applies that SLA with the final priority.
+code set them (`set_system_fields`, or its steps later in the same save). The channel, the matrix
+priority and the routing run before Helpdesk's HDTicket.before_validate, whose `set_sla` then
+chooses the SLA once with the final values; Helpdesk's before_save applies it.
 """
 
 import frappe
@@ -32,31 +32,6 @@ def _reasons() -> dict[str, str]:
 		"status_closed": _("the status Closed"),
 		"status_open": _("an open status"),
 	}
-
-
-def before_insert(doc, method=None):
-	"""A new ticket: channel and matrix priority before Helpdesk's before_validate chooses the
-	SLA, so it chooses once, with the final values."""
-	guard_sop_fields(doc)
-	set_default_channel(doc)
-	apply_priority_matrix(doc)
-	# the team too (the SLA may depend on it): the category's team first, else the channel's owner
-	route_by_category(doc)
-	route_by_channel(doc)
-
-
-def before_validate(doc, method=None):
-	guard_sop_fields(doc)
-	keep_system_fields(doc)
-	derive_complaint_type(doc)
-	restart_ladder_on_reopen(doc)
-	channel_changed = set_default_channel(doc)
-	priority_changed = apply_priority_matrix(doc)
-	route_by_category(doc)
-	update_stage(doc)
-	if channel_changed or priority_changed:
-		# Helpdesk's SLA conditions may depend on either: choose again, as Helpdesk would
-		doc.set_sla()
 
 
 def _trusted(doc) -> bool:
@@ -171,7 +146,8 @@ def restart_ladder_on_reopen(doc):
 
 
 def before_save(doc, method=None):
-	"""After Helpdesk applied the SLA (its before_save): when must the sweep look again."""
+	"""After Helpdesk applied the SLA (its before_save): when must the sweep look again; a moved
+	target may be warned about again."""
 	from cs_sop.escalation import next_check_for
 
 	before = doc.get_doc_before_save()
@@ -222,13 +198,20 @@ def derive_complaint_type(doc):
 	)
 
 
-def on_update(doc, method=None):
+def close_escalations_on_close(doc):
+	"""Resolved or closed (a change of category): the ticket's open escalations are closed."""
+	if doc.status_category not in ("Resolved", "Closed") or not doc.sop_escalation_level:
+		return
 	before = doc.get_doc_before_save()
-	if doc.status_category in ("Resolved", "Closed") and doc.sop_escalation_level:
-		if not before or before.status_category != doc.status_category:
-			from cs_sop.escalation import close_escalations
+	if not before or before.status_category != doc.status_category:
+		from cs_sop.escalation import close_escalations
 
-			close_escalations(doc.name)
+		close_escalations(doc.name)
+
+
+def log_stage_change(doc):
+	"""A new SOP stage in the ticket's activity log (in the site's language)."""
+	before = doc.get_doc_before_save()
 	if before and before.get("sop_stage") != doc.sop_stage:
 		from helpdesk.helpdesk.doctype.hd_ticket_activity.hd_ticket_activity import log_ticket_activity
 

@@ -1,4 +1,4 @@
-"""HD Service Level Agreement as Helpdesk ships it, with the holiday list cached (issue 9).
+"""HD Service Level Agreement as Helpdesk ships it, with the holiday list and the SLA choice cached.
 
 Helpdesk computes every SLA target (`calc_time`: response_by, resolution_by) and every elapsed
 time (`calc_elapsed_time`: first response time, hold time, resolution time) by calling
@@ -18,21 +18,60 @@ Working hours need no cache: they are rows of the SLA document Helpdesk has alre
 (`get_workdays` builds a dict of 5-7 rows in memory, no query: 0.04 ms a call when profiled).
 
 Only `get_holidays` is replaced; everything else is Helpdesk's code. The class is the same in
-Helpdesk 1.25.1 and 1.28.1 (1.28 changed only `utils.get_sla`, which now skips an enabled SLA
-with a blank condition instead of applying it to every ticket; cs_sop's SLAs are the default
-one and one with a condition, so they are chosen alike); should a later Helpdesk stop calling
-`get_holidays`, this override is simply never called.
+Helpdesk 1.25.1 and 1.28.1; should a later Helpdesk stop calling `get_holidays`, this override is
+simply never called.
+
+The SLA choice (`select_sla`, `cached_sla`; used by `CSSOPHDTicket.set_sla` / `apply_sla`).
+Helpdesk's `utils.get_sla` runs one query per ticket save and, for a ticket no conditional SLA
+takes (most tickets), `get_default()` = `frappe.get_last_doc`, a full load of the default SLA;
+`apply_sla` loads the chosen SLA again. Here the candidates of each priority (Helpdesk's own query
+without its date window, in the order the database returns them) and the default SLA's name are
+kept in Redis, and the SLA documents in Frappe's document cache; the choice is Helpdesk's: the
+first enabled non-default SLA of the ticket's priority whose date window holds now and whose
+condition `frappe.safe_eval`s true on `helpdesk.utils.get_context(ticket)`, else the default.
+Helpdesk 1.28 skips an SLA with a blank condition, 1.25 applies it to every ticket
+(`compat.blank_sla_condition_applies`). `HDServiceLevelAgreement.apply` keeps nothing of a ticket
+on the SLA object (it reads its rows, writes the ticket), so one cached document serves every
+ticket. Any SLA change (this class's on_update, on_trash, after_rename) drops the cache, now and
+after the transaction ends, as for the holidays.
 """
+
+import datetime
 
 import frappe
 from helpdesk.helpdesk.doctype.hd_service_level_agreement.hd_service_level_agreement import (
 	HDServiceLevelAgreement,
 )
+from helpdesk.utils import get_context
 
+from cs_sop import compat
+from cs_sop.escalation import enqueue_replan
+
+SLA = "HD Service Level Agreement"
 HOLIDAYS_KEY = "cs_sop:sla_holidays"
+SELECTION_KEY = "cs_sop:sla_selection"
+# the selection hash's fields besides the priorities' names (Frappe's hget refuses an empty one)
+_DEFAULT, _NO_PRIORITY = "__default_sla__", "__no_priority__"
 
 
 class SOPServiceLevelAgreement(HDServiceLevelAgreement):
+	def on_update(self):
+		_run_parent(super(), "on_update")
+		clear_sla_cache()
+
+	def on_change(self):
+		_run_parent(super(), "on_change")
+		# the open tickets' next check follows the new targets (one deduplicated job)
+		enqueue_replan(self)
+
+	def on_trash(self):
+		super().on_trash()  # Helpdesk refuses to delete the last default SLA
+		clear_sla_cache()
+
+	def after_rename(self, old, new, merge=False):
+		_run_parent(super(), "after_rename", old, new, merge)
+		clear_sla_cache()
+
 	def get_holidays(self):
 		"""Helpdesk's list of holiday dates of this SLA's holiday list, cached per list."""
 		if not self.holiday_list:
@@ -55,3 +94,92 @@ def clear_holidays(doc=None, method=None):
 
 def _forget():
 	frappe.cache.delete_value(HOLIDAYS_KEY)
+
+
+def clear_sla_cache():
+	"""An SLA changed: forget the cached choice and holidays, now and when the transaction ends."""
+	frappe.cache.delete_value(SELECTION_KEY)
+	clear_holidays()
+	db = getattr(frappe.local, "db", None)
+	if db is not None and hasattr(db, "after_commit"):
+		db.after_commit.add(_forget_selection)
+		db.after_rollback.add(_forget_selection)
+
+
+def _forget_selection():
+	frappe.cache.delete_value(SELECTION_KEY)
+
+
+def _run_parent(parent, method: str, *args):
+	"""Helpdesk's own method of that name, should a release define one."""
+	if fn := getattr(parent, method, None):
+		fn(*args)
+
+
+def select_sla(ticket) -> str | None:
+	"""The name of the SLA Helpdesk's `utils.get_sla(ticket)` chooses, from the cache."""
+	now = frappe.utils.now_datetime()
+	context = None
+	for name, condition, start, end in _candidates(ticket.priority):
+		if (start and _day_start(start) > now) or (end and _day_start(end) < now):
+			continue  # Helpdesk's SQL compares the DATE with now as a DATETIME (the day at 00:00)
+		if not condition:
+			return name  # 1.25 only: a blank condition applies to every ticket
+		if context is None:
+			context = get_context(ticket)
+		if frappe.safe_eval(condition, None, context):
+			return name
+	default = frappe.cache.hget(SELECTION_KEY, _DEFAULT, generator=_default_sla)
+	if not default:
+		from helpdesk.helpdesk.doctype.hd_service_level_agreement.utils import get_default
+
+		return get_default().name  # none: Helpdesk's own error
+	return default[0]
+
+
+def cached_sla(name: str | None):
+	"""The SLA document from Frappe's document cache (cleared by Frappe on every change), or None."""
+	if not name:
+		return None
+	try:
+		return frappe.get_cached_doc(SLA, name)
+	except frappe.DoesNotExistError:
+		frappe.clear_last_message()
+		return None
+
+
+def _day_start(day) -> datetime.datetime:
+	return datetime.datetime.combine(frappe.utils.getdate(day), datetime.time.min)
+
+
+def _candidates(priority: str | None) -> tuple:
+	return frappe.cache.hget(
+		SELECTION_KEY, priority or _NO_PRIORITY, generator=lambda: _load_candidates(priority)
+	)
+
+
+def _load_candidates(priority: str | None) -> tuple:
+	"""Helpdesk's `get_sla` query without the date window (kept per row, checked per ticket)."""
+	from frappe.query_builder import Criterion, JoinType
+
+	s = frappe.qb.DocType(SLA)
+	q = (
+		frappe.qb.from_(s)
+		.select(s.name, s.condition, s.start_date, s.end_date)
+		.where(s.enabled == True)  # noqa: E712 (SQL, as Helpdesk writes it)
+		.where(s.default_sla == False)  # noqa: E712
+	)
+	if not compat.blank_sla_condition_applies():
+		q = q.where(Criterion.all([s.condition.notnull(), s.condition != ""]))
+	if priority:
+		p = frappe.qb.DocType("HD Service Level Priority")
+		q = q.join(p, JoinType.inner).on(p.parent == s.name).where(p.priority == priority)
+	return tuple((r.name, r.condition, r.start_date, r.end_date) for r in q.run(as_dict=True))
+
+
+def _default_sla() -> tuple:
+	"""Helpdesk's `get_default()`: the last created enabled default SLA ((), if none)."""
+	names = frappe.get_all(
+		SLA, filters={"enabled": True, "default_sla": True}, order_by="creation desc", limit=1, pluck="name"
+	)
+	return tuple(names)
