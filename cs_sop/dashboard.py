@@ -13,6 +13,7 @@ from frappe.query_builder.functions import Count
 from frappe.utils import get_first_day, now_datetime, nowdate
 
 from cs_sop import reports as r
+from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
 
 NEAR_BREACH = timedelta(hours=1)
 Filters = str | dict | list | None
@@ -65,8 +66,6 @@ def unacknowledged_escalations(filters: Filters = None) -> dict:
 def csat_this_month(filters: Filters = None) -> dict:
 	"""CSAT % (answers of 4-5 of 5) of this month, from the SOP Satisfaction report's source."""
 	r.check_report_access()
-	from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
-
 	f = r.parse_filters({"from_date": get_first_day(nowdate()), "to_date": nowdate()})
 	_group, _rows, total, _dist = sop_satisfaction.compute(frappe._dict(f, group_by="Channel"))
 	return _card((total or {}).get("csat_pct") or 0, "Percent")

@@ -15,8 +15,14 @@ from frappe.utils import getdate, nowdate
 from frappe.utils.pdf import get_pdf
 
 from cs_sop import reports as r
+from cs_sop import users
 from cs_sop.core.id_dates import BULAN, MONTHS_EN, is_indonesian
 from cs_sop.core.report_stats import month_bounds, previous_month
+from cs_sop.cs_sop.report.sop_escalation_register import sop_escalation_register as esc
+from cs_sop.cs_sop.report.sop_recurring_complaints import sop_recurring_complaints as rec
+from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction as sat
+from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance as sla
+from cs_sop.messaging import email
 
 TEMPLATE = "cs_sop/templates/management_report.html"
 RECIPIENT_ROLE = "SOP Operations Manager"
@@ -57,18 +63,12 @@ def labels() -> dict[str, str]:
 		"by_category": _("By category"),
 		"by_subject": _("By subject"),
 		"none": _("Nothing in this period."),
-		"source_note": _("From Helpdesk's ticket feedback rating (the SOP survey is not installed)."),
 		"footer": _("Figures in operating time (SOP operating hours and holidays) unless stated."),
 	}
 
 
 def build(year: int, month: int) -> dict:
 	"""The figures of one month, from the SOP reports (in the current language)."""
-	from cs_sop.cs_sop.report.sop_escalation_register import sop_escalation_register as esc
-	from cs_sop.cs_sop.report.sop_recurring_complaints import sop_recurring_complaints as rec
-	from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction as sat
-	from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance as sla
-
 	start, end = month_bounds(year, month)
 	base = {"from_date": start, "to_date": end}
 	f = r.parse_filters(base)
@@ -88,7 +88,6 @@ def build(year: int, month: int) -> dict:
 		"esc_summary": esc.summary(esc.totals(f)),
 		"sat_rows": sat_rows,
 		"sat_summary": sat.summary(sat_total),
-		"sat_from_helpdesk": not r.survey_available(),
 		"rec_category": by_category[:10],
 		"rec_subject": by_subject[:10],
 		"rec_summary": rec.summary(rec_totals),
@@ -127,24 +126,11 @@ def download(month: str | None = None) -> None:
 
 def recipients() -> list[str]:
 	"""Enabled users with the role SOP Operations Manager (Administrator and Guest excluded)."""
-	u = frappe.qb.DocType("User")
-	hr = frappe.qb.DocType("Has Role")
-	return (
-		frappe.qb.from_(u)
-		.join(hr)
-		.on((hr.parent == u.name) & (hr.parenttype == "User"))
-		.select(u.name)
-		.distinct()
-		.where((hr.role == RECIPIENT_ROLE) & (u.enabled == 1) & u.name.notin(["Administrator", "Guest"]))
-		.orderby(u.name)
-		.run(pluck=True)
-	)
+	return sorted(users.role_users(RECIPIENT_ROLE))
 
 
 def send_monthly(today: date | None = None) -> bool:
 	"""Scheduler (monthly, on the 1st): last month's report to the SOP Operations Managers."""
-	from cs_sop.messaging import email
-
 	year, month = previous_month(today or getdate(nowdate()))
 	to = recipients()
 	if not to:

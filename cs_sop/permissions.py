@@ -1,7 +1,7 @@
 """Who may do what with the SOP's data (the trust boundary).
 
 - `sop_*` fields of HD Ticket: set or changed only by SOP staff (Helpdesk agents, Agent Manager,
-  the SOP roles, System Manager) — see `cs_sop.ticket.guard_sop_fields`.
+  the SOP roles, System Manager) — see `cs_sop.field_guard.guard_sop_fields`.
 - SOP Escalation: read by those who may read its ticket (a team-limited agent sees the
   escalations of his teams' tickets only), and by managers; written only through `cs_sop.api`
   and the sweep (the doctype gives no write right but to System Manager, who may correct).

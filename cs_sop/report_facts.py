@@ -12,17 +12,17 @@
 updates. `add_indexes()` adds the indexes the reports filter on.
 """
 
-import json
-
 import frappe
 from frappe.utils import get_datetime
 
 from cs_sop import bulk
 from cs_sop.core.report_stats import subject_key
+from cs_sop.core.status import CLOSED_CATEGORIES
+from cs_sop.sla.calendar import cached_calendar
+from cs_sop.users import first_assignee
 
 TICKET = "HD Ticket"
 SURVEY = "SOP Survey"
-CLOSED_CATEGORIES = ("Resolved", "Closed")
 
 # what the period reports (SLA compliance, agent performance) filter on besides the period, and
 # every column their aggregates read
@@ -124,8 +124,6 @@ INDEXES += (
 
 
 def operating_seconds(start, end) -> int:
-	from cs_sop.sla.calendar import cached_calendar
-
 	if not start or not end:
 		return 0
 	return int(cached_calendar().elapsed(get_datetime(start), get_datetime(end)))
@@ -164,14 +162,6 @@ def on_assignment_change(todo, method=None):
 		frappe.db.set_value(TICKET, todo.reference_name, "sop_agent", agent, update_modified=False)
 
 
-def first_assignee(assign: str | None) -> str | None:
-	try:
-		users = json.loads(assign or "[]")
-	except ValueError:
-		return None
-	return users[0] if isinstance(users, list) and users else None
-
-
 # indexes an earlier version added, now covered by the ones above
 OBSOLETE_INDEXES = (
 	(TICKET, "sop_subject_key_index"),
@@ -184,14 +174,12 @@ OBSOLETE_INDEXES = (
 
 def add_indexes():
 	for doctype, name, definition in VIRTUAL_COLUMNS:
-		if frappe.db.table_exists(doctype):
-			# fixed names and definitions; a virtual column is added without copying the table
-			frappe.db.sql_ddl(
-				f"ALTER TABLE `tab{doctype}` ADD COLUMN IF NOT EXISTS `{name}` {definition}"
-			)  # nosemgrep
+		# fixed names and definitions; a virtual column is added without copying the table
+		frappe.db.sql_ddl(
+			f"ALTER TABLE `tab{doctype}` ADD COLUMN IF NOT EXISTS `{name}` {definition}"
+		)  # nosemgrep
 	for doctype, name, columns in INDEXES:
-		if frappe.db.table_exists(doctype):
-			frappe.db.add_index(doctype, list(columns), index_name=name)
+		frappe.db.add_index(doctype, list(columns), index_name=name)
 	for doctype, name in OBSOLETE_INDEXES:
 		if frappe.db.has_index(f"tab{doctype}", name):
 			frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP INDEX `{name}`")  # nosemgrep: fixed names

@@ -147,16 +147,6 @@ def summary_item(label: str, value, datatype: str = "Int", indicator: str = "Blu
 	}
 
 
-def survey_available() -> bool:
-	"""The survey of issue #10 is installed (else satisfaction comes from Helpdesk's rating)."""
-	return bool(frappe.db.table_exists(SURVEY))
-
-
-def solutions_available() -> bool:
-	"""The complaint procedure of issue #11 is installed (solutions linked from tickets)."""
-	return bool(frappe.db.table_exists(SOLUTION)) and frappe.db.has_column(TICKET, "sop_applied_solution")
-
-
 def check_report_access() -> None:
 	"""For methods outside Frappe's report runner (which checks the Report's roles itself)."""
 	if not set(frappe.get_roles()) & set(REPORT_ROLES):

@@ -22,6 +22,10 @@ from frappe.utils import add_days, now_datetime, today
 
 from cs_sop import bulk
 from cs_sop.benchmarks.sweep_bench import SQLCounter
+from cs_sop.closure.auto_close import auto_close_unconfirmed
+from cs_sop.closure.survey import MESSAGE_CHUNK, remind_and_expire, send_due, send_invitations, survey_name
+from cs_sop.privacy import anonymise_due
+from cs_sop.tests.utils import ensure_email_account
 
 PREFIX = "C"
 
@@ -152,11 +156,6 @@ def _set(doctype: str, field_values: dict, names: list[str], key: str = "name") 
 def run(closed: int = 100000, due: int = 10000, repeats: int = 3, with_messages: bool = True):
 	"""Messages of a burst are queued in background chunks (rolled back here, so not composed);
 	the last case composes one chunk to give the per-message cost."""
-	from cs_sop.closure.auto_close import auto_close_unconfirmed
-	from cs_sop.closure.survey import remind_and_expire, send_due
-	from cs_sop.privacy import anonymise_due
-	from cs_sop.tests.utils import ensure_email_account
-
 	frappe.set_user("Administrator")
 	ensure_email_account()
 	frappe.db.set_single_value(
@@ -278,8 +277,6 @@ def run(closed: int = 100000, due: int = 10000, repeats: int = 3, with_messages:
 		job(f"anonymise_due, {due} due", lambda: anonymise_due(commit=False)["tickets"], retention_over)
 
 		# composing the messages (background chunks in production): per-message cost on a chunk
-		from cs_sop.closure.survey import MESSAGE_CHUNK, send_invitations, survey_name
-
 		chunk = [
 			(t, survey_name(t), "id", False, str(now + timedelta(days=7))) for t in group[:MESSAGE_CHUNK]
 		]

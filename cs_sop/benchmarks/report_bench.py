@@ -25,8 +25,14 @@ from datetime import timedelta
 import frappe
 from frappe.utils import add_months, get_first_day, get_last_day, getdate, now_datetime, nowdate
 
-from cs_sop import bulk
+from cs_sop import bulk, dashboard
 from cs_sop.core.report_stats import subject_key
+from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
+from cs_sop.cs_sop.report.sop_agent_performance import sop_agent_performance
+from cs_sop.cs_sop.report.sop_escalation_register import sop_escalation_register
+from cs_sop.cs_sop.report.sop_recurring_complaints import sop_recurring_complaints
+from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
+from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance
 
 PREFIX = "RB"
 CHANNELS = ("Email", "Phone", "WhatsApp", "Live Chat", "Social Media", "Walk-in", "Web Portal")
@@ -218,12 +224,6 @@ def _time(fn, repeats: int) -> float:
 
 
 def _reports():
-	from cs_sop.cs_sop.report.sop_agent_performance import sop_agent_performance
-	from cs_sop.cs_sop.report.sop_escalation_register import sop_escalation_register
-	from cs_sop.cs_sop.report.sop_recurring_complaints import sop_recurring_complaints
-	from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction
-	from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance
-
 	reports = {}
 	# every grouping each report offers
 	for group in ("Team", "Agent", "Channel", "Priority", "Category", "Request Type"):
@@ -252,8 +252,6 @@ def _reports():
 
 
 def _cards():
-	from cs_sop import dashboard
-
 	dashboard.open_tickets()
 	dashboard.near_breach()
 	dashboard.breached()
@@ -263,8 +261,6 @@ def _cards():
 
 def run(tickets: int = 200000, repeats: int = 3, keep: bool = False, reuse: bool = False):
 	from helpdesk.helpdesk.report.ticket_summary.ticket_summary import execute as ticket_summary
-
-	from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
 
 	frappe.set_user("Administrator")
 	with_survey = bool(frappe.db.table_exists("SOP Survey"))

@@ -20,6 +20,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from cs_sop import bulk
+from cs_sop.escalation import sweep
 
 PREFIX = "B"
 
@@ -104,8 +105,6 @@ def _cleanup() -> None:
 
 
 def _time_sweep(now, repeats: int) -> tuple[float, int, int]:
-	from cs_sop.escalation import sweep
-
 	times, statements, escalated = [], 0, 0
 	for _ in range(repeats):
 		frappe.db.savepoint("bench_sweep")

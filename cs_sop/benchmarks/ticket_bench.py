@@ -12,6 +12,10 @@ import time
 
 import frappe
 
+from cs_sop.core.holidays_id import indonesian_holidays
+from cs_sop.overrides.hd_service_level_agreement import SOPServiceLevelAgreement
+from cs_sop.overrides.hd_ticket import CSSOPHDTicket
+
 
 class _SQLCounter:
 	"""Counts SQL statements (every `frappe.db.sql`): a figure the machine's load does not move."""
@@ -48,8 +52,6 @@ def _same_holidays_on_baseline():
 	Helpdesk's engine (which reads the whole list twice per save)."""
 	from frappe.utils import getdate, nowdate
 
-	from cs_sop.core.holidays_id import indonesian_holidays
-
 	year = getdate(nowdate()).year
 	doc = frappe.new_doc("HD Service Holiday List")
 	doc.holiday_list_name = "cs_sop benchmark holidays"
@@ -71,9 +73,6 @@ def _helpdesk_sla_lookups() -> list:
 		HDServiceLevelAgreement,
 	)
 	from helpdesk.helpdesk.doctype.hd_ticket.hd_ticket import HDTicket
-
-	from cs_sop.overrides.hd_service_level_agreement import SOPServiceLevelAgreement
-	from cs_sop.overrides.hd_ticket import CSSOPHDTicket
 
 	patches = [
 		mock.patch.object(CSSOPHDTicket, m, getattr(HDTicket, m)) for m in ("set_sla", "apply_sla", "get_sla")
@@ -162,7 +161,7 @@ def run(
 		"reclassify_ms": round(statistics.median(reclassify_ms), 3),
 		# SQL statements per operation (median): the load-independent part of the comparison
 		**{f"{op}_sql": statistics.median(q) for op, q in queries.items()},
-		# cs_sop answers a customer's first message outside operating hours (issue 11): the time
+		# cs_sop answers a customer's first message outside operating hours: the time
 		# of day changes what an insert costs
 		"site_time": str(now_datetime().replace(microsecond=0)),
 	}

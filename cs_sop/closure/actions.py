@@ -7,7 +7,7 @@ from frappe.utils import now_datetime
 
 from cs_sop import activity
 from cs_sop.core import gates
-from cs_sop.ticket import set_system_fields
+from cs_sop.field_guard import set_system_fields
 from cs_sop.users import is_agent
 
 TICKET = "HD Ticket"

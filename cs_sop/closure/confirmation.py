@@ -17,8 +17,8 @@ from cs_sop.closure.auto_close import close_resolved
 from cs_sop.closure.survey import send_due
 from cs_sop.core import confirmation as rules
 from cs_sop.core import survey as survey_rules
+from cs_sop.field_guard import set_system_fields
 from cs_sop.guest import as_customer, as_email_intake
-from cs_sop.ticket import set_system_fields
 from cs_sop.users import is_agent
 
 TICKET = "HD Ticket"

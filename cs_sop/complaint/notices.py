@@ -41,7 +41,7 @@ TICKET = "HD Ticket"
 def keep_notice_fields(doc, method=None):
 	"""HD Ticket before_validate: a progress update moves the last agent response without
 	`modified`; an agent's save of an older copy must not move it back. (The notice markers are
-	system-owned fields, kept by cs_sop.ticket.keep_system_fields.)"""
+	system-owned fields, kept by cs_sop.field_guard.keep_system_fields.)"""
 	before = doc.get_doc_before_save()
 	if not before:
 		return

@@ -23,6 +23,8 @@ from datetime import datetime
 import frappe
 import frappe.utils.data
 
+from cs_sop.whatsapp import client, outbound, settings
+
 DEMO_SENDER = "support@demo.cs-sop.invalid"
 COMMIT_MARK = "cs_sop_demo_commit"
 
@@ -94,8 +96,6 @@ class Sandbox:
 	def __enter__(self):
 		import frappe.utils.background_jobs as jobs
 		from helpdesk.helpdesk.doctype.hd_ticket.hd_ticket import HDTicket
-
-		from cs_sop.whatsapp import client, outbound, settings
 
 		data = frappe.utils.data
 		self.set_time(data.now_datetime())

@@ -15,6 +15,7 @@ from cs_sop.api.escalation import acknowledge
 from cs_sop.closure import auto_close, survey
 from cs_sop.complaint import approval
 from cs_sop.demo import story
+from cs_sop.demo.people import tag
 from cs_sop.demo.sandbox import as_user
 from cs_sop.escalation.sweep import sweep
 from cs_sop.sla.calendar import cached_calendar
@@ -49,8 +50,6 @@ class World:
 		return self.tz.localize(self.now).astimezone(pytz.utc)
 
 	def register(self, ticket: str) -> None:
-		from cs_sop.demo.people import tag
-
 		self.tickets.append(ticket)
 		self.counts["tickets"] += 1
 		with as_user("Administrator"):

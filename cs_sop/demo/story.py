@@ -23,6 +23,8 @@ from cs_sop.closure import survey as surveys
 from cs_sop.closure.actions import resolve as close_form
 from cs_sop.complaint import access
 from cs_sop.demo.sandbox import as_user
+from cs_sop.graph import inbox
+from cs_sop.whatsapp import inbound
 
 TICKET = "HD Ticket"
 ADMIN = "Administrator"
@@ -62,9 +64,6 @@ def open_ticket(w, p) -> str | None:
 	"""The customer's first message on their channel (an agent records calls, chats and visits)."""
 	c = p.customer
 	if p.channel == "WhatsApp":
-		from cs_sop.graph import inbox
-		from cs_sop.whatsapp import inbound
-
 		if inbox.open_ticket_for(c.phone, "WhatsApp"):
 			p.channel = "Email"  # their open WhatsApp chat would take the message: they email instead
 			return open_ticket(w, p)
@@ -153,9 +152,6 @@ def reply(w, p, message: str) -> None:
 def customer_message(w, p, message: str) -> None:
 	c = p.customer
 	if p.channel == "WhatsApp":
-		from cs_sop.graph import inbox
-		from cs_sop.whatsapp import inbound
-
 		with as_user(ADMIN):
 			inbound.receive(
 				{

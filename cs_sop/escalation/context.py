@@ -8,7 +8,7 @@ from frappe.utils import get_datetime
 from cs_sop.core import ladder
 
 # SWEEP_FIELDS: written only by the sweep; LADDER_FIELDS: the ladder's round, set when a ticket is
-# reopened. Both system-owned: kept through every save (cs_sop.ticket.keep_system_fields)
+# reopened. Both system-owned: kept through every save (cs_sop.field_guard.keep_system_fields)
 from cs_sop.core.gates import LADDER_FIELDS, SWEEP_FIELDS  # noqa: F401 (re-exported)
 from cs_sop.cs_sop.doctype.sop_escalation_level.sop_escalation_level import as_rules, get_levels
 from cs_sop.sla.calendar import cached_calendar

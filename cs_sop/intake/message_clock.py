@@ -16,7 +16,7 @@ The rules are `cs_sop.core.message_clock`; this module records them:
 Storage is set-based and system-owned: one *SOP Message Response* row per clock (named after the
 message that started it, inserted with INSERT IGNORE and changed with one UPDATE), and the running
 clock on the ticket (`sop_waiting_since`, `sop_message_due_on`, `sop_message_warned`, kept through
-every save by `cs_sop.ticket.keep_system_fields`). Both are written under the ticket's row lock,
+every save by `cs_sop.field_guard.keep_system_fields`). Both are written under the ticket's row lock,
 taken first as the sweep and manual escalations do, in the transaction of the message: two messages
 at once share one clock, and a crash leaves nothing half-written.
 """

@@ -23,6 +23,7 @@ from cs_sop.complaint import templates
 from cs_sop.core import gates
 from cs_sop.core.id_dates import format_datetime
 from cs_sop.core.receipt import receipt_due, switched_off_types
+from cs_sop.core.whatsapp import is_pseudo_email
 
 TICKET = "HD Ticket"
 SETTINGS = "SOP Settings"
@@ -57,8 +58,6 @@ def _is_staff(user_or_email: str | None) -> bool:
 def customer_email(row) -> str | None:
 	"""Where an email receipt goes: the ticket's sender unless that is a staff user (an agent's own
 	ticket), else the contact's email unless the contact is staff's."""
-	from cs_sop.core.whatsapp import is_pseudo_email
-
 	if row.raised_by and not _is_staff(row.raised_by):
 		# a WhatsApp customer's stand-in address (WhatsApp not set up any more) takes no email
 		return None if is_pseudo_email(row.raised_by) else row.raised_by

@@ -26,7 +26,7 @@ import frappe
 from frappe import _
 from helpdesk.helpdesk.doctype.hd_ticket.hd_ticket import HDTicket
 
-from cs_sop import permissions, report_facts, ticket
+from cs_sop import field_guard, permissions, report_facts, ticket
 from cs_sop.closure import lifecycle as closure
 from cs_sop.complaint import notices
 from cs_sop.intake import channel_owner, message_clock, receipt
@@ -94,7 +94,7 @@ class CSSOPHDTicket(HDTicket):
 
 	def _sop_guard_fields(self):
 		"""Only SOP staff set or change `sop_*` fields; system-owned ones start empty."""
-		ticket.guard_sop_fields(self)
+		field_guard.guard_sop_fields(self)
 
 	def _sop_default_channel(self):
 		ticket.set_default_channel(self)
@@ -117,7 +117,7 @@ class CSSOPHDTicket(HDTicket):
 		ticket.route_by_channel(self)
 
 	def _sop_keep_system_fields(self):
-		ticket.keep_system_fields(self)
+		field_guard.keep_system_fields(self)
 
 	def _sop_derive_complaint_type(self):
 		ticket.derive_complaint_type(self)

@@ -12,14 +12,12 @@ import tempfile
 from datetime import date, datetime, timedelta
 from email import message_from_string
 from email.header import decode_header, make_header
-from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
 from cs_sop import bulk, dashboard, management_report, report_facts
-from cs_sop import reports as r
 from cs_sop.cs_sop.report.sop_agent_performance import sop_agent_performance as perf
 from cs_sop.cs_sop.report.sop_escalation_register import sop_escalation_register as register
 from cs_sop.cs_sop.report.sop_recurring_complaints import sop_recurring_complaints as recurring
@@ -394,27 +392,7 @@ class TestReports(FrappeTestCase):
 		self.assertEqual(rows, [])
 
 	# ---------- satisfaction ----------
-	def test_satisfaction_from_helpdesk_rating(self):
-		with patch.object(r, "survey_available", return_value=False):
-			_c, rows, message, chart, summary = satisfaction.execute(MARCH)
-			self.assertIn("Helpdesk", message)
-			self.assertEqual(len(rows), 1)
-			row = rows[0]
-			self.assertEqual(row["group_value"], AGENT1)
-			self.assertEqual((row["asked"], row["answered"], row["response_rate"]), (2, 2, 100.0))
-			self.assertEqual((row["csat_avg"], row["csat_pct"], row["low"]), (3.5, 50.0, 1))
-			self.assertIsNone(row["nps"])
-			self.assertIsNone(row["ces_avg"])
-			self.assertEqual(chart["data"]["datasets"][0]["values"], [0, 1, 0, 0, 1])
-			self.assertEqual(summary[0]["value"], 2)
-			_c, low, *_ = satisfaction.execute({**MARCH, "view": "Low Scores"})
-			self.assertEqual([(x.ticket, x.csat, x.comment) for x in low], [(f"R{RUN}2", 2, "Lambat sekali")])
-			_c, rows, _m, chart, _s = satisfaction.execute({**MARCH, "channel": "Phone"})
-			self.assertEqual((rows, chart), ([], None))
-
 	def test_satisfaction_from_survey(self):
-		if not r.survey_available():
-			self.skipTest("SOP Survey (issue #10) is not installed on this site")
 		fields = (
 			*bulk.STANDARD_COLUMNS,
 			"ticket",
@@ -533,8 +511,7 @@ class TestReports(FrappeTestCase):
 
 	# ---------- agent performance ----------
 	def test_agent_performance(self):
-		with patch.object(r, "survey_available", return_value=False):
-			_c, rows, _m, _chart, summary = perf.execute(MARCH)
+		_c, rows, _m, _chart, summary = perf.execute(MARCH)
 		by = {row["agent"]: row for row in rows}
 		one, two, sup = by[AGENT1], by[AGENT2], by[SUPERVISOR]
 		self.assertEqual(
@@ -589,7 +566,7 @@ class TestReportFacts(FrappeTestCase):
 
 		doc = frappe.get_doc("HD Ticket", ticket.name)
 		doc.status = "Resolved"
-		# the closure form (issue #11), when installed, asks for these before resolving
+		# the closure form asks for these before resolving
 		doc.resolution_details = "<p>Paket dikirim ulang.</p>"
 		doc.sop_root_cause = "Alamat tidak lengkap"
 		doc.save(ignore_permissions=True)

@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_url
 
+from cs_sop.meta import settings as meta_settings
+
 
 class SOPMetaSettings(Document):
 	@property
@@ -25,6 +27,4 @@ class SOPMetaSettings(Document):
 			frappe.throw(_("Enter the Instagram Account ID before enabling Instagram"))
 
 	def on_update(self):
-		from cs_sop.meta import settings as meta_settings
-
 		meta_settings.clear_cache()

@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_url
 
+from cs_sop.whatsapp import settings as wa_settings
+
 
 class SOPWhatsAppSettings(Document):
 	@property
@@ -21,6 +23,4 @@ class SOPWhatsAppSettings(Document):
 			frappe.throw(_("Enter the Phone Number ID before enabling WhatsApp"))
 
 	def on_update(self):
-		from cs_sop.whatsapp import settings as wa_settings
-
 		wa_settings.clear_cache()

@@ -3,8 +3,8 @@
 Tickets of the period grouped by category, customer (`raised_by`) or normalised subject
 (`sop_subject_key`, see `cs_sop.core.report_stats.subject_key`); a key recurs when it has at least
 `min_count` tickets (default 2). Each row: tickets now and in the previous period of the same
-length, the change, how many customers, the root causes written on the tickets and, when the
-complaint procedure (issue #11) is installed, the solutions applied.
+length, the change, how many customers, the root causes written on the tickets and the solutions
+applied (complaint procedure).
 """
 
 import frappe
@@ -79,17 +79,16 @@ def compute(f):
 			.run()
 		)
 		causes = _top([*short, *long])
-		if r.solutions_available():
-			s = frappe.qb.DocType(r.SOLUTION)
-			solutions = _top(
-				frappe.qb.from_(t)
-				.join(s)
-				.on(s.name == t.sop_applied_solution)
-				.select(key, s.description, Count("*"))
-				.where(mine)
-				.groupby(key, s.description)
-				.run()
-			)
+		s = frappe.qb.DocType(r.SOLUTION)
+		solutions = _top(
+			frappe.qb.from_(t)
+			.join(s)
+			.on(s.name == t.sop_applied_solution)
+			.select(key, s.description, Count("*"))
+			.where(mine)
+			.groupby(key, s.description)
+			.run()
+		)
 	rows = []
 	for c in current:
 		before_count = int(previous.get(c.grp, 0))
@@ -136,9 +135,8 @@ def columns(dimension: str) -> list[dict]:
 		r.column(_("Change %"), "change", "Percent", 90),
 		r.column(_("Customers"), "customers", "Int", 90),
 		r.column(_("Root Causes"), "root_causes", "Small Text", 300),
+		r.column(_("Applied Solutions"), "solutions", "Small Text", 300),
 	]
-	if r.solutions_available():
-		cols.append(r.column(_("Applied Solutions"), "solutions", "Small Text", 300))
 	return cols
 
 

@@ -1,16 +1,13 @@
 """SOP Satisfaction: CSAT, response rate, NPS, CES and low-score comments by agent/channel/category.
 
-Source: the SOP Survey (issue #10) when it is installed: surveys sent in the period. Until then,
-Helpdesk's own feedback: the tickets of the period that were resolved or closed are the ones asked,
-their `feedback_rating` (a fraction of 5 stars) is the CSAT and `feedback_extra` the comment; NPS,
-CES and "problem solved" are then empty.
+Source: the SOP Survey, the surveys sent in the period (each also fills Helpdesk's own feedback
+fields of its ticket, so Helpdesk's views agree).
 """
 
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Floor, Sum
-from frappe.query_builder.terms import ValueWrapper
+from frappe.query_builder.functions import Count, Sum
 
 from cs_sop import reports as r
 from cs_sop.core.report_stats import (
@@ -31,56 +28,34 @@ def execute(filters=None):
 	f = r.parse_filters(filters)
 	if (f.get("view") or "Summary") == "Low Scores":
 		rows = low_scores(f)
-		return low_score_columns(), rows, _source_note(), None, None
+		return low_score_columns(), rows, None, None, None
 	group, rows, total, distribution = compute(f)
-	return columns(group), rows, _source_note(), chart(distribution), summary(total)
-
-
-def _source_note() -> str | None:
-	if r.survey_available():
-		return None
-	return _("The SOP survey is not installed: the figures come from Helpdesk's ticket feedback rating.")
+	return columns(group), rows, None, chart(distribution), summary(total)
 
 
 class Source:
-	"""Column expressions of one satisfaction source (survey or Helpdesk rating)."""
+	"""The survey's column expressions; the ticket is joined only when a filter or a list needs it."""
 
 	def __init__(self, f):
 		self.f = f
 		t = self.t = frappe.qb.DocType(r.TICKET)
-		if r.survey_available():
-			s = self.s = frappe.qb.DocType(r.SURVEY)
-			start, end = r.day_bounds(f)
-			# the ticket only when a filter needs it (priority, request type) or a list shows its subject
-			needs_ticket = bool(f.get("priority") or f.get("request_type") or f.get("view") == "Low Scores")
-			self.query = frappe.qb.from_(s)
-			if needs_ticket:
-				self.query = self.query.left_join(t).on(t.name == s.ticket)
-			self.where = (s.sent_on >= start) & (s.sent_on < end)
-			own = {"team": s.team, "agent": s.agent, "channel": s.channel, "category": s.category}
-			self.columns = {**own, "priority": t.priority, "request_type": t.sop_request_type}
-			self.groups = {"Agent": s.agent, "Channel": s.channel, "Category": s.category, "Team": s.team}
-			self.csat = Case().when((s.csat >= 1) & (s.csat <= 5), s.csat)
-			self.nps = Case().when((s.nps >= 0) & (s.nps <= 10), s.nps)
-			self.ces = Case().when((s.ces >= 1) & (s.ces <= 7), s.ces)
-			self.solved = Case().when(s.problem_solved == "Yes", 1).when(s.problem_solved == "No", 0)
-			self.comment, self.reason, self.ticket = s.comment, s.low_score_reason, s.ticket
-			self.when = s.sent_on
-		else:
-			self.s = None
-			self.query = frappe.qb.from_(t)
-			self.where = r.ticket_conditions(t, f, skip=tuple(r.TICKET_FILTERS)) & t.status_category.isin(
-				["Resolved", "Closed"]
-			)
-			self.columns = {key: t[col] for key, col in r.TICKET_FILTERS.items()}
-			self.groups = {"Agent": t.sop_agent, "Channel": t.sop_channel, "Category": t.ticket_type}
-			self.groups["Team"] = t.agent_group
-			# 0.2 per star, rounded to the nearest star (as report_stats.stars)
-			self.csat = Case().when(t.feedback_rating > 0, Floor(t.feedback_rating * 5 + 0.5))
-			none = ValueWrapper(None)
-			self.nps = self.ces = self.solved = none
-			self.comment, self.reason, self.ticket = t.feedback_extra, t.feedback, t.name
-			self.when = t.resolution_date
+		s = self.s = frappe.qb.DocType(r.SURVEY)
+		start, end = r.day_bounds(f)
+		# the ticket only when a filter needs it (priority, request type) or a list shows its subject
+		needs_ticket = bool(f.get("priority") or f.get("request_type") or f.get("view") == "Low Scores")
+		self.query = frappe.qb.from_(s)
+		if needs_ticket:
+			self.query = self.query.left_join(t).on(t.name == s.ticket)
+		self.where = (s.sent_on >= start) & (s.sent_on < end)
+		own = {"team": s.team, "agent": s.agent, "channel": s.channel, "category": s.category}
+		self.columns = {**own, "priority": t.priority, "request_type": t.sop_request_type}
+		self.groups = {"Agent": s.agent, "Channel": s.channel, "Category": s.category, "Team": s.team}
+		self.csat = Case().when((s.csat >= 1) & (s.csat <= 5), s.csat)
+		self.nps = Case().when((s.nps >= 0) & (s.nps <= 10), s.nps)
+		self.ces = Case().when((s.ces >= 1) & (s.ces <= 7), s.ces)
+		self.solved = Case().when(s.problem_solved == "Yes", 1).when(s.problem_solved == "No", 0)
+		self.comment, self.reason, self.ticket = s.comment, s.low_score_reason, s.ticket
+		self.when = s.sent_on
 		for key, col in self.columns.items():
 			if f.get(key):
 				self.where &= col == f.get(key)
