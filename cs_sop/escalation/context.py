@@ -5,6 +5,7 @@ from datetime import datetime
 import frappe
 from frappe.utils import get_datetime
 
+from cs_sop import settings as sop_settings
 from cs_sop.core import ladder
 
 # SWEEP_FIELDS: written only by the sweep; LADDER_FIELDS: the ladder's round, set when a ticket is
@@ -78,7 +79,7 @@ class Context:
 	def __init__(self):
 		self.levels = get_levels()
 		self.by_level = {lv["level"]: lv for lv in self.levels}
-		settings = frappe.get_cached_doc("SOP Settings")
+		settings = sop_settings.get()
 		self.calendar = cached_calendar()
 		timed = bool(self.calendar.hours)
 		self.config = ladder.Config(

@@ -12,6 +12,7 @@ from frappe.utils import cint, validate_email_address
 from frappe.utils.file_manager import get_max_file_size
 from frappe.utils.password import get_encryption_key
 
+from cs_sop import settings as sop_settings
 from cs_sop.core import livechat as rules
 from cs_sop.core.livechat import pseudo_email
 from cs_sop.core.whatsapp import normalize_phone
@@ -39,14 +40,14 @@ def token_max_age() -> int:
 
 
 def enabled() -> bool:
-	value = frappe.get_cached_doc("SOP Settings").get("livechat_enabled")
+	value = sop_settings.get().get("livechat_enabled")
 	return value is None or bool(cint(value))
 
 
 def allowed_origins() -> list[str]:
 	"""The configured origins plus the site's own (the chat page calls the API from there)."""
 	own = rules.origin_of(frappe.utils.get_url())
-	configured = rules.parse_origins(frappe.get_cached_doc("SOP Settings").get("livechat_allowed_origins"))
+	configured = rules.parse_origins(sop_settings.get().get("livechat_allowed_origins"))
 	request = getattr(frappe.local, "request", None)
 	request_host = rules.origin_of(request.host_url) if request else None
 	return [o for o in dict.fromkeys([own, request_host, *configured]) if o]

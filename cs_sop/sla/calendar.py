@@ -3,6 +3,7 @@
 import frappe
 from frappe.utils import getdate
 
+from cs_sop import settings as sop_settings
 from cs_sop.core.business_time import Calendar
 
 HOLIDAY_LIST = "HD Service Holiday List"
@@ -10,7 +11,7 @@ HOLIDAY_LIST = "HD Service Holiday List"
 
 def operating_calendar(settings=None) -> Calendar:
 	"""The SOP's operating hours and holidays as a pure-core Calendar."""
-	settings = settings or frappe.get_cached_doc("SOP Settings")
+	settings = settings or sop_settings.get()
 	rows = [(r.workday, r.start_time, r.end_time) for r in settings.operating_hours]
 	holidays = []
 	if settings.holiday_list:
