@@ -146,11 +146,11 @@ def _names(start: int, n: int) -> list[str]:
 
 def _set(doctype: str, field_values: dict, names: list[str], key: str = "name") -> None:
 	D = frappe.qb.DocType(doctype)
-	for i in range(0, len(names), 5000):
+	for chunk in bulk.chunks(names, 5000):
 		q = frappe.qb.update(D)
 		for f, v in field_values.items():
 			q = q.set(D[f], v)
-		q.where(D[key].isin(names[i : i + 5000])).run()
+		q.where(D[key].isin(chunk)).run()
 
 
 def run(closed: int = 100000, due: int = 10000, repeats: int = 3, with_messages: bool = True):
@@ -204,8 +204,8 @@ def run(closed: int = 100000, due: int = 10000, repeats: int = 3, with_messages:
 
 		def survey_due():
 			S = frappe.qb.DocType("SOP Survey")
-			for i in range(0, len(group), 5000):
-				frappe.qb.from_(S).delete().where(S.ticket.isin(group[i : i + 5000])).run()
+			for chunk in bulk.chunks(group, 5000):
+				frappe.qb.from_(S).delete().where(S.ticket.isin(chunk)).run()
 			_set("HD Ticket", {"sop_survey_due": now - timedelta(minutes=1)}, group)
 
 		job(f"send_due, {due} due", lambda: send_due(now=now), survey_due)

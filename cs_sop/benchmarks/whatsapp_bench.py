@@ -27,6 +27,7 @@ import frappe
 import requests
 from frappe.utils.background_jobs import get_job
 
+from cs_sop import bulk
 from cs_sop.benchmarks.serving import percentile, serve, stop
 from cs_sop.core import whatsapp as rules
 from cs_sop.tests.fake_graph import FakeGraph
@@ -294,10 +295,8 @@ def _check(plan, numbers) -> dict:
 def _rows_in(table, column, values: list, *fields) -> list[dict]:
 	"""The rows whose `column` is one of `values`, a thousand values per query."""
 	rows = []
-	for i in range(0, len(values), 1000):
-		rows += (
-			frappe.qb.from_(table).select(*fields).where(column.isin(values[i : i + 1000])).run(as_dict=True)
-		)
+	for chunk in bulk.chunks(values, 1000):
+		rows += frappe.qb.from_(table).select(*fields).where(column.isin(chunk)).run(as_dict=True)
 	return rows
 
 

@@ -139,10 +139,10 @@ def queue_invitations(items: list[tuple]) -> None:
 	if len(items) <= INLINE_MESSAGES:
 		send_invitations(items)
 		return
-	for i in range(0, len(items), MESSAGE_CHUNK):
+	for chunk in bulk.chunks(items, MESSAGE_CHUNK):
 		frappe.enqueue(
 			"cs_sop.closure.survey.send_invitations",
-			items=items[i : i + MESSAGE_CHUNK],
+			items=chunk,
 			enqueue_after_commit=True,
 			now=frappe.flags.in_test,
 		)

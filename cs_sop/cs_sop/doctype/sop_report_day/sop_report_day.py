@@ -30,6 +30,7 @@ from frappe.query_builder.functions import Concat, Count, GroupConcat, IfNull, S
 from frappe.utils import getdate, now_datetime
 from pypika.terms import LiteralValue, ValueWrapper
 
+from cs_sop import bulk
 from cs_sop import reports as r
 from cs_sop.core import report_days as core
 
@@ -136,8 +137,8 @@ def refresh() -> int:
 		return 0  # another run is at it
 	try:
 		days = sorted(core.stale_days(_live_stamps(), _stored_stamps()))
-		for i in range(0, len(days), CHUNK_DAYS):
-			rebuild(days[i : i + CHUNK_DAYS])
+		for chunk in bulk.chunks(days, CHUNK_DAYS):
+			rebuild(chunk)
 			frappe.db.commit()  # a month per transaction: a crash keeps what is done
 		return len(days)
 	finally:
