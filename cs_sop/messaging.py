@@ -109,7 +109,7 @@ def send_to_customer(
 	Returns True when the message was queued.
 	"""
 	customer = customer_of(ticket)
-	sender = _channel_sender(customer.channel)
+	sender = channel_sender(customer.channel)
 	if sender:
 		if buttons and getattr(sender, "takes_buttons", False):
 			sent = sender(ticket, subject, message, buttons=buttons)
@@ -120,7 +120,7 @@ def send_to_customer(
 	return email([customer.email], subject, message, ticket=ticket, what=what)
 
 
-def _channel_sender(channel: str | None):
+def channel_sender(channel: str | None):
 	"""The function that sends on a non-email channel, if that channel is set up (else email)."""
 	sender = SENDERS.get(channel or "")
 	if sender and getattr(sender, "is_ready", lambda: True)():

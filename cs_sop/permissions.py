@@ -14,22 +14,21 @@
 import frappe
 from frappe import _
 
-STAFF_ROLES = ("Agent", "Agent Manager", "SOP Supervisor", "SOP Operations Manager", "System Manager")
-# read every escalation (the SOP's supervisors and managers)
-ESCALATION_READERS = ("System Manager", "Agent Manager", "SOP Supervisor", "SOP Operations Manager")
+from cs_sop import users
 
 
 def is_sop_staff(user: str | None = None) -> bool:
 	user = user or frappe.session.user
 	if user == "Administrator":
 		return True
-	if set(frappe.get_roles(user)) & set(STAFF_ROLES):
+	if users.has_any_role(users.STAFF_ROLES, user):
 		return True
 	return bool(frappe.db.exists("HD Agent", {"user": user, "is_active": 1}))
 
 
 def _reads_all(user: str) -> bool:
-	return user == "Administrator" or bool(set(frappe.get_roles(user)) & set(ESCALATION_READERS))
+	# every escalation: the SOP's supervisors and managers
+	return user == "Administrator" or users.is_manager(user)
 
 
 # what reading a row covers; anything else (write, delete, share, export ...) is the managers'

@@ -14,12 +14,12 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import GroupConcat
 from frappe.utils import add_days, get_first_day, getdate, nowdate
 
+from cs_sop import users
 from cs_sop.core.report_stats import percentile
 
 TICKET = "HD Ticket"
 SURVEY = "SOP Survey"
 SOLUTION = "SOP Solution"
-REPORT_ROLES = ("Agent Manager", "SOP Supervisor", "SOP Operations Manager", "System Manager")
 
 # filter name -> HD Ticket column
 TICKET_FILTERS = {
@@ -149,5 +149,5 @@ def summary_item(label: str, value, datatype: str = "Int", indicator: str = "Blu
 
 def check_report_access() -> None:
 	"""For methods outside Frappe's report runner (which checks the Report's roles itself)."""
-	if not set(frappe.get_roles()) & set(REPORT_ROLES):
+	if not users.is_manager():
 		frappe.throw(_("Only managers and supervisors can see the SOP reports."), frappe.PermissionError)

@@ -15,6 +15,8 @@ MANAGER_ROLES = ("System Manager", "Agent Manager", SUPERVISOR, OPS_MANAGER)
 ADMIN_ROLES = ("System Manager", OPS_MANAGER)
 # acknowledge any escalation, whoever it was sent to (the supervisor acknowledges only their own)
 ESCALATION_MANAGER_ROLES = ("System Manager", "Agent Manager", OPS_MANAGER)
+# set and change `sop_*` fields of a ticket (with an active HD Agent record: `permissions.is_sop_staff`)
+STAFF_ROLES = ("Agent", *MANAGER_ROLES)
 
 
 def roles_of(user: str | None = None) -> set[str]:

@@ -5,8 +5,7 @@
 Use a site made for it (scripts/benchmark-reports makes and drops one). It bulk-inserts `tickets`
 tickets (names RB0000001 ...) spread over the last 12 months: 4 teams, 20 agents, 7 channels,
 7 categories, 4 priorities, 5,000 customers, 300 subjects; 90 % resolved; ~8 % escalated (one or
-two levels); a survey for 60 % of the resolved tickets when the SOP Survey doctype is installed,
-else a Helpdesk feedback rating for 40 % of them. Then it times, median of `repeats` runs each:
+two levels); a survey for 60 % of the resolved tickets. Then it times, median of `repeats` runs each:
 - every SOP report for the last full month and for the whole 12 months;
 - the five workspace number cards together;
 - building the per-day summary (SOP Report Day) of every day from nothing, then the job's
@@ -123,7 +122,7 @@ TICKET_FIELDS = (
 )
 
 
-def _insert(n: int, with_survey: bool) -> dict:
+def _insert(n: int) -> dict:
 	rnd = random.Random(12)
 	agents = _agents()
 	subjects = _subjects()
@@ -161,7 +160,7 @@ def _insert(n: int, with_survey: bool) -> dict:
 						at + timedelta(minutes=30 * lv), "bench-agent00@example.com" if acked else None, acked)
 				)  # fmt: skip
 		rating = 0
-		if resolved and with_survey and rnd.random() < 0.6:
+		if resolved and rnd.random() < 0.6:
 			answered = rnd.random() < 0.55
 			csat = rnd.choice((1, 2, 3, 4, 4, 5, 5, 5)) if answered else 0
 			sent = resolution_date + timedelta(minutes=5)
@@ -173,8 +172,6 @@ def _insert(n: int, with_survey: bool) -> dict:
 					rnd.randrange(1, 8) if answered else 0, "Lambat" if answered and csat <= 2 else "",
 					"Answered" if answered else "Sent")
 			)  # fmt: skip
-		elif resolved and not with_survey and rnd.random() < 0.4:
-			rating = rnd.choice((0.2, 0.4, 0.6, 0.8, 0.8, 1.0, 1.0))
 		tickets.append(
 			(name, created, created, "Administrator", "Administrator", subjects[subject_i],
 				f"c{rnd.randrange(5000)}@example.com", status, "Resolved" if resolved else "Open",
@@ -206,8 +203,7 @@ def _insert(n: int, with_survey: bool) -> dict:
 
 def _cleanup():
 	like = ("like", f"{PREFIX}%")
-	if frappe.db.table_exists("SOP Survey"):
-		frappe.db.delete("SOP Survey", {"name": ("like", "RS%")})
+	frappe.db.delete("SOP Survey", {"name": ("like", "RS%")})
 	frappe.db.delete("SOP Escalation", {"ticket": like})
 	frappe.db.delete("HD Ticket", {"name": like})
 	frappe.db.delete("SOP Report Day")  # the job rebuilds it from the tickets left
@@ -263,15 +259,14 @@ def run(tickets: int = 200000, repeats: int = 3, keep: bool = False, reuse: bool
 	from helpdesk.helpdesk.report.ticket_summary.ticket_summary import execute as ticket_summary
 
 	frappe.set_user("Administrator")
-	with_survey = bool(frappe.db.table_exists("SOP Survey"))
 	if reuse and frappe.db.exists("HD Ticket", f"{PREFIX}0000000"):
 		counts = {"tickets": frappe.db.count("HD Ticket", {"name": ("like", f"{PREFIX}%")}), "insert_s": 0}
 		counts["escalations"] = frappe.db.count("SOP Escalation", {"ticket": ("like", f"{PREFIX}%")})
-		counts["surveys"] = frappe.db.count("SOP Survey") if with_survey else 0
+		counts["surveys"] = frappe.db.count("SOP Survey")
 	else:
 		_cleanup()
 		started = time.perf_counter()
-		counts = _insert(tickets, with_survey)
+		counts = _insert(tickets)
 		counts["insert_s"] = round(time.perf_counter() - started, 1)
 	# the per-day summary (SOP Report Day) of every day, from nothing: what the job and the
 	# patch cost on a site with these tickets
@@ -283,7 +278,6 @@ def run(tickets: int = 200000, repeats: int = 3, keep: bool = False, reuse: bool
 	started = time.perf_counter()
 	report_day.refresh()
 	counts["summary_check_s"] = round(time.perf_counter() - started, 2)
-	counts["survey_source"] = "SOP Survey" if with_survey else "Helpdesk feedback_rating"
 	counts["all_tickets"] = frappe.db.count("HD Ticket")
 	print(json.dumps(counts), flush=True)
 	last_month = getdate(add_months(nowdate(), -1))

@@ -4,14 +4,14 @@ import frappe
 from frappe import _
 
 from cs_sop import activity
-from cs_sop.complaint.solution import TICKET, _lock, _save
+from cs_sop.complaint.solution import TICKET, lock_solution, save_solution
 from cs_sop.users import is_agent, is_manager
 
 
 def create_kb_draft(solution: str) -> str:
 	"""Turn an approved solution into a Knowledge Base draft for its category (step 12)."""
 	user = frappe.session.user
-	sol = _lock(solution)
+	sol = lock_solution(solution)
 	if not sol.has_permission("read"):
 		frappe.throw(_("You cannot read solution {0}.").format(sol.name), frappe.PermissionError)
 	if not (is_agent(user) or is_manager(user)) or not frappe.has_permission(
@@ -42,7 +42,7 @@ def create_kb_draft(solution: str) -> str:
 	)
 	article.insert()
 	sol.kb_article = article.name
-	_save(sol)
+	save_solution(sol)
 	activity.log(
 		sol.ticket, _("made Knowledge Base draft {0} from solution {1}").format(article.name, sol.name)
 	)

@@ -37,14 +37,14 @@ SOLUTION = "SOP Solution"
 TICKET = "HD Ticket"
 
 
-def _lock(solution: str):
+def lock_solution(solution: str):
 	if not solution or not frappe.db.exists(SOLUTION, solution):
 		frappe.throw(_("Solution {0} does not exist.").format(solution), frappe.DoesNotExistError)
 	frappe.db.get_value(SOLUTION, solution, "name", for_update=True)
 	return frappe.get_doc(SOLUTION, solution)
 
 
-def _save(sol):
+def save_solution(sol):
 	sol.flags.sop_action = True
 	# the acting user was checked by the action itself (approvers may have read access only)
 	sol.save(ignore_permissions=True)
@@ -80,7 +80,7 @@ def propose(
 def submit_for_approval(solution: str) -> dict:
 	"""CS picks this proposal and sends it to the department head (step 7)."""
 	user = frappe.session.user
-	sol = _lock(solution)
+	sol = lock_solution(solution)
 	check_can_handle(sol.ticket, user)
 	frappe.db.get_value(TICKET, sol.ticket, "name", for_update=True)  # one submission per ticket at a time
 	if sol.status != "Proposed":
@@ -122,7 +122,7 @@ def submit_for_approval(solution: str) -> dict:
 	add, _calendar = calendar_add()
 	step = rules.approval_next_step(now, rules.WAITING, *timeouts(), add)
 	sol.approval_next_check = step[1] if step else None
-	_save(sol)
+	save_solution(sol)
 	approvers = approver_users(sol)
 	if not approvers:
 		frappe.throw(
@@ -159,7 +159,7 @@ def reject(solution: str, reason: str) -> dict:
 
 def _decide(solution: str, status: str, reason: str | None = None) -> dict:
 	user = frappe.session.user
-	sol = _lock(solution)
+	sol = lock_solution(solution)
 	if sol.status != "Pending Approval":
 		frappe.throw(_("Solution {0} is {1}: there is nothing to decide.").format(sol.name, _(sol.status)))
 	if not can_decide(sol, user):
@@ -183,7 +183,7 @@ def _decide(solution: str, status: str, reason: str | None = None) -> dict:
 		int(calendar.elapsed(submitted, now)) if calendar else sol.approval_wait_seconds
 	)
 	sol.approval_next_check = None
-	_save(sol)
+	save_solution(sol)
 	close_all_assignments(SOLUTION, sol.name, ignore_permissions=True)  # the system closes the approval ToDos
 	told = {sol.proposed_by, sol.submitted_by, *ticket_agents(sol.ticket)} - {user, None}
 	if status == "Approved":
@@ -201,7 +201,7 @@ def _decide(solution: str, status: str, reason: str | None = None) -> dict:
 def send_solution(solution: str) -> dict:
 	"""Send the approved solution to the customer (step 10); the ticket records it (step 12)."""
 	user = frappe.session.user
-	sol = _lock(solution)
+	sol = lock_solution(solution)
 	check_can_handle(sol.ticket, user)
 	refusals = {
 		"Proposed": _(
@@ -223,7 +223,7 @@ def send_solution(solution: str) -> dict:
 	sol.status = "Sent"
 	sol.sent_on = now
 	sol.sent_by = user
-	_save(sol)
+	save_solution(sol)
 	frappe.db.set_value(TICKET, sol.ticket, "sop_applied_solution", sol.name, update_modified=False)
 	notices.reset_update_cadence(sol.ticket, now)
 	activity.log(sol.ticket, _("sent solution {0} to the customer").format(sol.name))

@@ -5,7 +5,6 @@ Conventions: a rate is a percentage rounded to one decimal, or None when there i
 divide by (a report shows an empty cell, never a misleading 0 %).
 """
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -54,40 +53,11 @@ def average(values: Iterable[float]) -> float | None:
 	return round(sum(data) / len(data), 2)
 
 
-def answered_csat(scores: Iterable[int | None]) -> list[int]:
-	"""CSAT answers 1..5 (0 or None = not answered)."""
-	return [int(s) for s in scores if s and 1 <= int(s) <= 5]
-
-
-def csat_percent(scores: Iterable[int | None]) -> float | None:
-	"""Share of answered CSAT scores that are 4 or 5."""
-	answered = answered_csat(scores)
-	return rate(sum(1 for s in answered if s >= CSAT_SATISFIED), len(answered))
-
-
-def nps(scores: Iterable[int | None]) -> float | None:
-	"""Net Promoter Score: % promoters (9-10) minus % detractors (0-6); -1/None = no answer."""
-	answered = [int(s) for s in scores if s is not None and 0 <= int(s) <= 10]
-	if not answered:
-		return None
-	promoters = sum(1 for s in answered if s >= NPS_PROMOTER)
-	detractors = sum(1 for s in answered if s <= NPS_DETRACTOR)
-	return round(100.0 * (promoters - detractors) / len(answered), 1)
-
-
 def nps_from_counts(promoters: int, detractors: int, answered: int) -> float | None:
 	"""NPS from counts (as a SQL aggregate gives them)."""
 	if not answered:
 		return None
 	return round(100.0 * (promoters - detractors) / answered, 1)
-
-
-def stars(rating: float | None) -> int:
-	"""Helpdesk's feedback rating (0..1, a fraction of 5 stars) as 1..5; 0 = no rating."""
-	if not rating or rating <= 0:
-		return 0
-	# half up, as the SQL of the reports does (FLOOR(rating * 5 + 0.5)), not Python's half-even
-	return max(1, min(5, math.floor(rating * 5 + 0.5)))
 
 
 def change_percent(current: int | float, previous: int | float) -> float | None:

@@ -22,6 +22,7 @@ from cs_sop.closure import confirmation as confirmations
 from cs_sop.closure import survey as surveys
 from cs_sop.closure.actions import resolve as close_form
 from cs_sop.complaint import access
+from cs_sop.core.status import CLOSED_CATEGORIES
 from cs_sop.demo.sandbox import as_user
 from cs_sop.graph import inbox
 from cs_sop.whatsapp import inbound
@@ -286,7 +287,7 @@ def survey(w, p):
 
 
 def _done(ticket: str) -> bool:
-	return frappe.db.get_value(TICKET, ticket, "status_category") in ("Resolved", "Closed")
+	return frappe.db.get_value(TICKET, ticket, "status_category") in CLOSED_CATEGORIES
 
 
 def _closed(ticket: str) -> bool:

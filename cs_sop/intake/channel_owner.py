@@ -14,13 +14,13 @@ rest of SOP Settings); the check is on the server, so it holds over REST too.
 import frappe
 from frappe import _
 
+from cs_sop import users
 from cs_sop.compat import active_teams
 from cs_sop.setup import defaults as d
 
 SETTINGS = "SOP Settings"
 TABLE = "channel_owners"
 # who names the channel owners (CS SOP standard 1: the head of CS)
-OWNER_ADMINS = ("SOP Operations Manager", "System Manager")
 
 
 def owner_of(channel: str | None) -> frappe._dict | None:
@@ -77,7 +77,7 @@ def _rows(doc) -> list[tuple]:
 
 
 def may_change_owners(user: str) -> bool:
-	return user == "Administrator" or bool(set(frappe.get_roles(user)) & set(OWNER_ADMINS))
+	return users.is_admin(user)
 
 
 def validate_settings(doc, method=None):

@@ -18,7 +18,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_system_timezone, get_url, now_datetime
 
-from cs_sop import activity, messaging
+from cs_sop import activity, messaging, users
 from cs_sop.complaint import templates
 from cs_sop.core import gates
 from cs_sop.core.id_dates import format_datetime
@@ -124,7 +124,7 @@ def send_receipt(ticket: str) -> bool:
 		return False
 	subject, body = templates.render(templates.RECEIPT, templates.ticket_context(ticket))
 	what = _("Receipts of new tickets")
-	if messaging._channel_sender(row.sop_channel):
+	if messaging.channel_sender(row.sop_channel):
 		sent = messaging.send_to_customer(ticket, subject, body, what=what)
 	else:
 		sent = messaging.email([customer_email(row)], subject, body, ticket=ticket, what=what)
@@ -141,8 +141,7 @@ def send_receipt(ticket: str) -> bool:
 def _agent_name(doc) -> str:
 	"""Who served the customer: the assigned agent, else the agent who made the ticket, else the
 	agent printing."""
-	assigned = frappe.parse_json(doc.get("_assign") or "[]") or []
-	for user in (*assigned, doc.get("owner"), frappe.session.user):
+	for user in (*users.assignees(doc.get("_assign")), doc.get("owner"), frappe.session.user):
 		if user and _is_staff(user) and user != "Administrator":
 			return frappe.utils.get_fullname(user)
 	return frappe.utils.get_fullname(frappe.session.user)

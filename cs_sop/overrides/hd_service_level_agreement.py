@@ -10,8 +10,8 @@ part of what cs_sop added to a ticket's insert and save.
 
 Here the holiday dates of a list are kept in Redis (one hash, one field per holiday list, with
 Frappe's per-request copy in front of it), so a target costs no query once the list is cached.
-The cache is dropped when a holiday list, an SLA or SOP Settings change (hooks.py
-`doc_events`), both at once and after the transaction commits or rolls back (as Frappe does for
+The cache is dropped when a holiday list or SOP Settings change (hooks.py `doc_events`) and when
+an SLA changes (this class's own `on_update` / `on_trash` / `after_rename`), both at once and after the transaction commits or rolls back (as Frappe does for
 its document cache), so a rolled-back edit is never served.
 
 Working hours need no cache: they are rows of the SLA document Helpdesk has already loaded
@@ -82,7 +82,7 @@ class SOPServiceLevelAgreement(HDServiceLevelAgreement):
 
 
 def clear_holidays(doc=None, method=None):
-	"""doc_events handler (holiday list, SLA, SOP Settings): forget every cached holiday list,
+	"""doc_events handler (holiday list, SOP Settings): forget every cached holiday list,
 	now and again when the transaction ends (a value cached from an edit that is then rolled
 	back must not stay)."""
 	frappe.cache.delete_value(HOLIDAYS_KEY)

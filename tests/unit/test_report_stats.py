@@ -39,27 +39,10 @@ def test_rate_and_average():
 	assert rs.average([4, 5, 3]) == 4.0
 
 
-def test_csat_counts_only_answers_and_top_two_boxes():
-	assert rs.answered_csat([0, None, 1, 5, 6]) == [1, 5]
-	assert rs.csat_percent([5, 4, 3, 0, 0]) == 66.7
-	assert rs.csat_percent([0, 0]) is None
-
-
-def test_nps():
-	# 2 promoters, 1 passive, 1 detractor, one unanswered (-1)
-	assert rs.nps([10, 9, 8, 3, -1, None]) == 25.0
-	assert rs.nps([-1]) is None
+def test_nps_from_counts():
+	# 2 promoters, 1 passive, 1 detractor
 	assert rs.nps_from_counts(2, 1, 4) == 25.0
 	assert rs.nps_from_counts(0, 0, 0) is None
-
-
-def test_stars_from_helpdesk_rating():
-	assert rs.stars(None) == 0
-	assert rs.stars(0) == 0
-	assert rs.stars(0.2) == 1
-	assert rs.stars(0.8) == 4
-	assert rs.stars(1) == 5
-	assert rs.stars(0.5) == 3  # half up
 
 
 def test_change_and_periods():
