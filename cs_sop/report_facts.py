@@ -196,6 +196,17 @@ def add_indexes():
 			frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP INDEX `{name}`")  # nosemgrep: fixed names
 
 
+def drop_indexes():
+	"""Uninstall: the indexes and virtual columns cs_sop added to HD Ticket go (its own doctypes'
+	tables are dropped by Frappe); the `sop_*` data columns stay, as the uninstall keeps them."""
+	for doctype, name, _columns in INDEXES:
+		if doctype == TICKET and frappe.db.has_index(f"tab{doctype}", name):
+			frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP INDEX `{name}`")  # nosemgrep: fixed names
+	for doctype, name, _definition in VIRTUAL_COLUMNS:
+		if _column_exists(doctype, name):
+			frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP COLUMN `{name}`")  # nosemgrep: fixed names
+
+
 def backfill():
 	"""Set the facts on tickets saved before cs_sop stored them. Idempotent; one select per chunk."""
 	t = frappe.qb.DocType(TICKET)

@@ -9,7 +9,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from cs_sop.core.matrix import rule_name
 from cs_sop.intake import channel_owner
-from cs_sop.report_facts import add_indexes
+from cs_sop.report_facts import add_indexes, drop_indexes
 from cs_sop.settings import fill_new_settings_defaults
 from cs_sop.setup import complaint, form_scripts
 from cs_sop.setup import defaults as d
@@ -187,12 +187,16 @@ def set_update_intervals():
 def before_uninstall():
 	"""Leave Helpdesk as it was: its default SLA back, no SOP fields in its template or forms.
 
-	Kept on purpose: ticket data in the sop_* columns (reinstalling shows it again), the
+	Kept on purpose: ticket data in the sop_* columns (reinstalling shows it again; the report
+	indexes and virtual columns on HD Ticket are dropped), the
 	categories, teams, holiday list, saved replies and the two SOP SLAs (disabled) that tickets
 	link to.
 	"""
 	restore_default_sla()
 	remove_template_fields()
+	if frappe.flags.in_uninstall:
+		# DDL commits whatever is open: only once Frappe's uninstall has committed its own changes
+		frappe.db.after_commit.add(drop_indexes)
 	form_scripts.remove_all()
 	frappe.db.delete("HD Service Day", {"parenttype": "SOP Settings"})
 	for dt, fields in get_custom_fields().items():
