@@ -114,16 +114,6 @@ def file_name(year: int, month: int) -> str:
 	return f"laporan-layanan-pelanggan-{year}-{month:02d}.pdf"
 
 
-@frappe.whitelist(methods=["GET"])
-def download(month: str | None = None) -> None:
-	"""The PDF of a month (default: last month) for managers and supervisors."""
-	r.check_report_access()
-	year, number = parse_month(month) if month else previous_month(getdate(nowdate()))
-	frappe.local.response.filename = file_name(year, number)
-	frappe.local.response.filecontent = render_pdf(year, number)
-	frappe.local.response.type = "pdf"
-
-
 def recipients() -> list[str]:
 	"""Enabled users with the role SOP Operations Manager (Administrator and Guest excluded)."""
 	return sorted(users.role_users(RECIPIENT_ROLE))

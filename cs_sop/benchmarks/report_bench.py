@@ -24,7 +24,8 @@ from datetime import timedelta
 import frappe
 from frappe.utils import add_months, get_first_day, get_last_day, getdate, now_datetime, nowdate
 
-from cs_sop import bulk, dashboard
+from cs_sop import bulk
+from cs_sop.api import reports as api_reports
 from cs_sop.core.report_stats import subject_key
 from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
 from cs_sop.cs_sop.report.sop_agent_performance import sop_agent_performance
@@ -248,11 +249,11 @@ def _reports():
 
 
 def _cards():
-	dashboard.open_tickets()
-	dashboard.near_breach()
-	dashboard.breached()
-	dashboard.unacknowledged_escalations()
-	dashboard.csat_this_month()
+	api_reports.open_tickets()
+	api_reports.near_breach()
+	api_reports.breached()
+	api_reports.unacknowledged_escalations()
+	api_reports.csat_this_month()
 
 
 def run(tickets: int = 200000, repeats: int = 3, keep: bool = False, reuse: bool = False):

@@ -9,6 +9,7 @@ from frappe import _
 from frappe.utils import get_datetime, get_url, now_datetime
 
 from cs_sop import activity, bulk, messaging
+from cs_sop import settings as sop_settings
 from cs_sop.complaint.access import separate_duties
 from cs_sop.complaint.approvers import approver_users
 from cs_sop.core import notices as rules
@@ -28,8 +29,10 @@ def calendar_add():
 
 def timeouts() -> tuple[float, float]:
 	"""(remind after, pass to the SOP Operations Manager after) in operating hours."""
-	s = frappe.db.get_singles_dict("SOP Settings")
-	return float(s.get("approval_reminder_hours") or 0), float(s.get("approval_escalation_hours") or 0)
+	return (
+		float(sop_settings.value("approval_reminder_hours") or 0),
+		float(sop_settings.value("approval_escalation_hours") or 0),
+	)
 
 
 def ticket_agents(ticket: str) -> list[str]:

@@ -9,6 +9,7 @@ import frappe
 from frappe import _
 from frappe.permissions import AUTOMATIC_ROLES
 
+from cs_sop import settings as sop_settings
 from cs_sop.users import DEPARTMENT_HEAD, OPS_MANAGER, is_admin, role_users, roles_of
 
 SOLUTION = "SOP Solution"
@@ -23,7 +24,7 @@ def approvers_of(category: str | None) -> tuple[str | None, str | None]:
 			"HD Ticket Type", category, ["sop_approver", "sop_approver_role"]
 		)
 	if not user and not role:
-		role = frappe.db.get_single_value("SOP Settings", "default_approver_role") or OPS_MANAGER
+		role = sop_settings.value("default_approver_role") or OPS_MANAGER
 	return user, role
 
 
@@ -147,7 +148,7 @@ def approver_check() -> list[dict]:
 		.orderby(T.name)
 		.run(as_dict=True)
 	)
-	default = frappe.db.get_single_value("SOP Settings", "default_approver_role")
+	default = sop_settings.value("default_approver_role")
 	rows.append(frappe._dict(name=_("Default (SOP Settings)"), sop_approver=None, sop_approver_role=default))
 	out = []
 	for row in rows:

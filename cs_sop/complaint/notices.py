@@ -20,6 +20,7 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from cs_sop import activity, messaging
+from cs_sop import settings as sop_settings
 from cs_sop.complaint.templates import (
 	ACKNOWLEDGEMENT,
 	OUT_OF_HOURS,
@@ -58,7 +59,7 @@ def on_ticket_update(doc, method=None):
 		return
 	if not doc.ticket_type or doc.ticket_type == "Unspecified":
 		return
-	if not frappe.db.get_single_value("SOP Settings", "send_complaint_acknowledgement"):
+	if not sop_settings.value("send_complaint_acknowledgement"):
 		return
 	# building the mail costs ~0.2 s (rendering, CSS inlining): a short job once the save commits;
 	# the job itself is idempotent (locked read of the marker)
@@ -108,7 +109,7 @@ def after_customer_message(ticket: str, received_at) -> bool:
 	Callable by any channel that records a customer message (the WhatsApp channel does). True
 	when a reply was queued now.
 	"""
-	if not frappe.db.get_single_value("SOP Settings", "send_out_of_hours_reply"):
+	if not sop_settings.value("send_out_of_hours_reply"):
 		return False
 	received_at = get_datetime(received_at)
 	calendar = cached_calendar()

@@ -7,7 +7,7 @@ or a lost answer after the call leaves it Sending (never Queued again); the swee
 Failed with "may have been delivered" (`fail_stale_sending`), and only a person retries it.
 Status webhooks move the row forward only (sent → delivered → read, or failed), and the reply's
 Communication shows the state as its delivery badge in the agent UI. A failed message says so on
-the ticket and can be retried (`cs_sop.whatsapp.api.retry`).
+the ticket and can be retried (`cs_sop.api.whatsapp.retry`).
 """
 
 import json

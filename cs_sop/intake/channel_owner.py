@@ -14,6 +14,7 @@ rest of SOP Settings); the check is on the server, so it holds over REST too.
 import frappe
 from frappe import _
 
+from cs_sop import settings as sop_settings
 from cs_sop import users
 from cs_sop.compat import active_teams
 from cs_sop.setup import defaults as d
@@ -27,7 +28,7 @@ def owner_of(channel: str | None) -> frappe._dict | None:
 	"""The Channel Owners row of a channel (team, assignment rule), if any."""
 	if not channel:
 		return None
-	for row in frappe.get_cached_doc(SETTINGS).get(TABLE) or []:
+	for row in sop_settings.get().get(TABLE) or []:
 		if row.channel == channel and row.team:
 			return frappe._dict(team=row.team, assignment_rule=row.assignment_rule)
 	return None

@@ -19,6 +19,7 @@ from frappe import _
 from frappe.utils import get_system_timezone, get_url, now_datetime
 
 from cs_sop import activity, messaging, users
+from cs_sop import settings as sop_settings
 from cs_sop.complaint import templates
 from cs_sop.core import gates
 from cs_sop.core.id_dates import format_datetime
@@ -26,14 +27,13 @@ from cs_sop.core.receipt import receipt_due, switched_off_types
 from cs_sop.core.whatsapp import is_pseudo_email
 
 TICKET = "HD Ticket"
-SETTINGS = "SOP Settings"
 PRINT_FORMAT = "Tanda Terima Pengaduan"
 MARKER = "sop_receipt_sent_on"
 
 
 def after_insert(doc, method=None):
 	"""HD Ticket after_insert: queue the receipt for when the new ticket commits."""
-	if not frappe.db.get_single_value(SETTINGS, "send_receipt"):
+	if not sop_settings.value("send_receipt"):
 		return
 	frappe.enqueue(
 		"cs_sop.intake.receipt.send_receipt",
@@ -85,7 +85,7 @@ def _acknowledgement_due(row) -> bool:
 	return (
 		row.sop_request_type == gates.COMPLAINT
 		and gates.is_classified(row.ticket_type)
-		and bool(frappe.db.get_single_value(SETTINGS, "send_complaint_acknowledgement"))
+		and bool(sop_settings.value("send_complaint_acknowledgement"))
 	)
 
 
@@ -109,7 +109,7 @@ def send_receipt(ticket: str) -> bool:
 	)
 	if not row:
 		return False
-	settings = frappe.get_cached_doc(SETTINGS)
+	settings = sop_settings.get()
 	due = receipt_due(
 		sent=bool(row.get(MARKER)),
 		enabled=bool(settings.get("send_receipt")),

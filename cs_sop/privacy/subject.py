@@ -1,11 +1,12 @@
 """A data subject's request (UU PDP 27/2022, articles 5-9 and 16: access and erasure).
 
 A System Manager or SOP Operations Manager types an email address or an Indonesian phone number:
-`find_data` lists everything held about it (tickets, communications, contacts, users, WhatsApp
-messages, surveys, files ...), with counts and links; `erase_data` anonymises all of it as the
+`find` lists everything held about it (tickets, communications, contacts, users, WhatsApp
+messages, surveys, files ...), with counts and links; `erase_key` anonymises all of it as the
 retention job does (open tickets only after confirmation). Each call is logged in an
 **SOP Data Subject Request** (who, when, the key masked and keyed-hashed, the counts), never the key
-in clear. Everything else may not call them: the check is here, not in the UI.
+in clear. Their API (`cs_sop.api.privacy.find_data`, `erase_data`) lets only the SOP admins call
+them: the check is on the server, not in the UI.
 """
 
 import json
@@ -19,7 +20,7 @@ from frappe.utils.password import get_encryption_key
 from cs_sop.core import privacy as rules
 from cs_sop.privacy import people, scrub
 from cs_sop.privacy.holdings import DELETED, SOURCES, Found
-from cs_sop.privacy.retention import anonymise, check_admin
+from cs_sop.privacy.retention import anonymise
 from cs_sop.privacy.scrub import ANON_EMAIL, TICKET
 
 LOG = "SOP Data Subject Request"
@@ -54,10 +55,8 @@ def _log(key: rules.SubjectKey, action: str, counts: dict, include_open: bool = 
 	return doc.name
 
 
-@frappe.whitelist(methods=["POST"])
-def find_data(key: str) -> dict:
+def find(key: str) -> dict:
 	"""Everything held about an email address or phone number: counts and links (logged)."""
-	check_admin()
 	subject = _key(key)
 	found = Found(subject)
 	sections = found.sections()
@@ -72,10 +71,8 @@ def find_data(key: str) -> dict:
 	}
 
 
-@frappe.whitelist(methods=["POST"])
-def erase_data(key: str, include_open_tickets: bool = False) -> dict:
+def erase_key(key: str, include_open_tickets: bool = False) -> dict:
 	"""Anonymise everything held about an email address or phone number (logged)."""
-	check_admin()
 	subject = _key(key)
 	found = Found(subject)
 	if found.staff:

@@ -8,7 +8,7 @@ function setupForm({ doc, call, toast }) {
 			{
 				label: t("Retry WhatsApp"),
 				onClick() {
-					call("cs_sop.whatsapp.api.retry_ticket", { ticket: doc.name })
+					call("cs_sop.api.whatsapp.retry_ticket", { ticket: doc.name })
 						.then((count) => {
 							const text = count
 								? t("Failed WhatsApp messages queued again") + ": " + count

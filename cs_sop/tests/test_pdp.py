@@ -9,9 +9,10 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, now_datetime, today
 
 from cs_sop import privacy
+from cs_sop.api import privacy as api_privacy
 from cs_sop.closure import answers, survey
 from cs_sop.core import privacy as rules
-from cs_sop.privacy import scrub, subject
+from cs_sop.privacy import scrub
 from cs_sop.tests.rest import Client, error_text
 from cs_sop.tests.test_closure import ClosureCase, resolved_ticket
 from cs_sop.tests.utils import PASSWORD, make_agent, make_customer_user, make_user
@@ -364,7 +365,7 @@ class TestDataSubjectRequest(ClosureCase):
 		s = seed(f"cs-sop-pdp-find-{frappe.generate_hash(length=6)}@example.com")
 		frappe.set_user(MANAGER)
 		for key in (s.email, *s.forms, s.phone, s.spaced):
-			found = subject.find_data(key)
+			found = api_privacy.find_data(key)
 			counts = {x["label"]: x for x in found["sections"]}
 			self.assertIn(s.ticket, counts["Tickets"]["names"], key)
 			self.assertIn(s.contact, counts["Contacts"]["names"], key)
@@ -390,10 +391,10 @@ class TestDataSubjectRequest(ClosureCase):
 		frappe.set_user(MANAGER)
 		before = frappe.db.count("SOP Data Subject Request")
 		with self.assertRaises(frappe.ValidationError):
-			subject.erase_data(s.email)
+			api_privacy.erase_data(s.email)
 		self.assertEqual(frappe.db.get_value("HD Ticket", s.ticket, "raised_by"), s.email)
 		self.assertEqual(frappe.db.count("SOP Data Subject Request"), before)
-		result = subject.erase_data(s.email, include_open_tickets=True)
+		result = api_privacy.erase_data(s.email, include_open_tickets=True)
 		self.assertTrue(result["counts"])
 		frappe.set_user("Administrator")
 		self.assertEqual(traces(*terms_of(s)), {})
@@ -406,7 +407,7 @@ class TestDataSubjectRequest(ClosureCase):
 	def test_erase_by_phone(self):
 		s = seed(f"cs-sop-pdp-phone-{frappe.generate_hash(length=6)}@example.com")
 		frappe.set_user(MANAGER)
-		subject.erase_data(s.spaced)
+		api_privacy.erase_data(s.spaced)
 		frappe.set_user("Administrator")
 		self.assertEqual(traces(*s.forms, s.spaced, s.phone), {})
 		self.assertFalse(frappe.db.exists("Contact", s.contact))
@@ -415,9 +416,9 @@ class TestDataSubjectRequest(ClosureCase):
 		make_agent()
 		frappe.set_user(MANAGER)
 		with self.assertRaises(frappe.ValidationError):
-			subject.find_data("bukan kunci")
+			api_privacy.find_data("bukan kunci")
 		with self.assertRaises(frappe.ValidationError):
-			subject.erase_data("cs-sop-agent@example.com")
+			api_privacy.erase_data("cs-sop-agent@example.com")
 		self.assertTrue(frappe.db.exists("User", "cs-sop-agent@example.com"))
 
 	def test_log_cannot_be_written_directly(self):
@@ -454,7 +455,7 @@ class TestDataSubjectRest(FrappeTestCase):
 		before = self.logs()
 		for who, client in self.clients.items():
 			for method in ("find_data", "erase_data"):
-				r = client.method(f"cs_sop.privacy.subject.{method}", key=self.email)
+				r = client.method(f"cs_sop.api.privacy.{method}", key=self.email)
 				self.assertIn(r.status_code, (401, 403), (who, method, r.text))
 				if who != "guest":  # a guest is stopped by Frappe before the method runs
 					self.assertIn("Only a System Manager or an SOP Operations Manager", error_text(r))
@@ -467,11 +468,11 @@ class TestDataSubjectRest(FrappeTestCase):
 
 	def test_2_manager_finds_then_erases(self):
 		manager = Client(MANAGER, PASSWORD)
-		r = manager.method("cs_sop.privacy.subject.find_data", key=self.email)
+		r = manager.method("cs_sop.api.privacy.find_data", key=self.email)
 		self.assertEqual(r.status_code, 200, error_text(r))
 		labels = {s["label"]: s["count"] for s in r.json()["message"]["sections"]}
 		self.assertGreaterEqual(labels["Tickets"], 1)
-		r = manager.method("cs_sop.privacy.subject.erase_data", key=self.email)
+		r = manager.method("cs_sop.api.privacy.erase_data", key=self.email)
 		self.assertEqual(r.status_code, 200, error_text(r))
 		frappe.db.rollback()
 		self.assertEqual(traces(*terms_of(self.seeded)), {})

@@ -17,7 +17,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
-from cs_sop import bulk, dashboard, management_report, report_facts
+from cs_sop import bulk, management_report, report_facts
+from cs_sop.api import reports as api_reports
 from cs_sop.cs_sop.report.sop_agent_performance import sop_agent_performance as perf
 from cs_sop.cs_sop.report.sop_escalation_register import sop_escalation_register as register
 from cs_sop.cs_sop.report.sop_recurring_complaints import sop_recurring_complaints as recurring
@@ -634,10 +635,10 @@ class TestDashboardAndMonthlyReport(FrappeTestCase):
 	def test_cards_count_open_near_breach_breached(self):
 		frappe.set_user("Administrator")
 		before = {
-			"open": dashboard.open_tickets()["value"],
-			"near": dashboard.near_breach()["value"],
-			"breached": dashboard.breached()["value"],
-			"unack": dashboard.unacknowledged_escalations()["value"],
+			"open": api_reports.open_tickets()["value"],
+			"near": api_reports.near_breach()["value"],
+			"breached": api_reports.breached()["value"],
+			"unack": api_reports.unacknowledged_escalations()["value"],
 		}
 		now = now_datetime()
 		std = (now, now, "Administrator", "Administrator")
@@ -667,20 +668,20 @@ class TestDashboardAndMonthlyReport(FrappeTestCase):
 				),  # answered in time, resolution far: neither
 			],
 		)
-		self.assertEqual(dashboard.open_tickets()["value"], before["open"] + 3)
-		self.assertEqual(dashboard.near_breach()["value"], before["near"] + 1)
-		self.assertEqual(dashboard.breached()["value"], before["breached"] + 1)
-		self.assertEqual(dashboard.unacknowledged_escalations()["value"], before["unack"])
-		self.assertEqual(dashboard.csat_this_month()["fieldtype"], "Percent")
+		self.assertEqual(api_reports.open_tickets()["value"], before["open"] + 3)
+		self.assertEqual(api_reports.near_breach()["value"], before["near"] + 1)
+		self.assertEqual(api_reports.breached()["value"], before["breached"] + 1)
+		self.assertEqual(api_reports.unacknowledged_escalations()["value"], before["unack"])
+		self.assertEqual(api_reports.csat_this_month()["fieldtype"], "Percent")
 		frappe.db.rollback()
 
 	def test_cards_refuse_a_plain_agent(self):
 		frappe.set_user(make_user("rpt-plain@example.com", "Agen Biasa", roles=("Agent",)))
 		try:
 			with self.assertRaises(frappe.PermissionError):
-				dashboard.open_tickets()
+				api_reports.open_tickets()
 			with self.assertRaises(frappe.PermissionError):
-				management_report.download("2025-03")
+				api_reports.management_report_pdf("2025-03")
 		finally:
 			frappe.set_user("Administrator")
 
@@ -798,8 +799,12 @@ class TestReportsOverRest(TestReports):
 			self.assertTrue(result["columns"], report)
 		result = message(self._run(as_manager, "SOP SLA Compliance"))
 		self.assertEqual(result["result"][0]["tickets"], 4)
-		pdf = as_manager.get("/api/method/cs_sop.management_report.download", params={"month": "2025-03"})
+		pdf = as_manager.get(
+			"/api/method/cs_sop.api.reports.management_report_pdf", params={"month": "2025-03"}
+		)
 		self.assertEqual(pdf.status_code, 200)
 		self.assertTrue(pdf.content.startswith(b"%PDF"))
-		refused = as_agent.get("/api/method/cs_sop.management_report.download", params={"month": "2025-03"})
+		refused = as_agent.get(
+			"/api/method/cs_sop.api.reports.management_report_pdf", params={"month": "2025-03"}
+		)
 		self.assertEqual(refused.status_code, 403)

@@ -387,10 +387,10 @@ class TestWhatsApp(FrappeTestCase):
 		# a portal customer may not retry; the agent may
 		customer = make_customer_user("cs-sop-wa-portal@example.com")
 		frappe.db.commit()
-		refused = Client(customer, PASSWORD).method("cs_sop.whatsapp.api.retry", message=log)
+		refused = Client(customer, PASSWORD).method("cs_sop.api.whatsapp.retry", message=log)
 		self.assertIn(refused.status_code, (403, 417))
 		self.assertEqual(frappe.db.get_value(LOG, log, "status"), "Failed")
-		ok = Client(AGENT, PASSWORD).method("cs_sop.whatsapp.api.retry", message=log)
+		ok = Client(AGENT, PASSWORD).method("cs_sop.api.whatsapp.retry", message=log)
 		self.assertEqual(ok.status_code, 200, ok.text)
 		frappe.db.commit()
 		self.assertEqual(frappe.db.get_value(LOG, log, "status"), "Queued")

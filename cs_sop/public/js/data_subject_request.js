@@ -26,7 +26,7 @@ cs_sop.pdp.open = function (on_done) {
 		primary_action(values) {
 			frappe
 				.call({
-					method: "cs_sop.privacy.subject.find_data",
+					method: "cs_sop.api.privacy.find_data",
 					args: { key: values.key },
 					freeze: true,
 				})
@@ -46,7 +46,7 @@ cs_sop.pdp.open = function (on_done) {
 				() =>
 					frappe
 						.call({
-							method: "cs_sop.privacy.subject.erase_data",
+							method: "cs_sop.api.privacy.erase_data",
 							args: {
 								key: values.key,
 								include_open_tickets: values.include_open_tickets ? 1 : 0,

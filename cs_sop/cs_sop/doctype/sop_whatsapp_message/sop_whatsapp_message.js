@@ -5,7 +5,7 @@ frappe.ui.form.on("SOP WhatsApp Message", {
 			frm.add_custom_button(__("Retry"), () => {
 				frappe
 					.call({
-						method: "cs_sop.whatsapp.api.retry",
+						method: "cs_sop.api.whatsapp.retry",
 						args: { message: frm.doc.name },
 						freeze: true,
 					})
