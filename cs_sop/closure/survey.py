@@ -15,7 +15,7 @@ from frappe import _
 from frappe.utils import get_datetime, get_url, now_datetime
 from frappe.utils.password import get_encryption_key
 
-from cs_sop import bulk, messaging, settings
+from cs_sop import background, bulk, messaging, settings
 from cs_sop.bulk import chunks
 from cs_sop.core import survey as rules
 from cs_sop.core.id_dates import format_datetime
@@ -140,12 +140,7 @@ def queue_invitations(items: list[tuple]) -> None:
 		send_invitations(items)
 		return
 	for chunk in bulk.chunks(items, MESSAGE_CHUNK):
-		frappe.enqueue(
-			"cs_sop.closure.survey.send_invitations",
-			items=chunk,
-			enqueue_after_commit=True,
-			now=frappe.flags.in_test,
-		)
+		background.after_commit("cs_sop.closure.survey.send_invitations", queue="default", items=chunk)
 
 
 def send_invitations(items: list) -> int:

@@ -19,7 +19,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
-from cs_sop import activity, messaging
+from cs_sop import activity, background, messaging
 from cs_sop import settings as sop_settings
 from cs_sop.complaint.templates import (
 	ACKNOWLEDGEMENT,
@@ -63,11 +63,8 @@ def on_ticket_update(doc, method=None):
 		return
 	# building the mail costs ~0.2 s (rendering, CSS inlining): a short job once the save commits;
 	# the job itself is idempotent (locked read of the marker)
-	frappe.enqueue(
+	background.after_commit(
 		"cs_sop.complaint.notices.send_acknowledgement",
-		queue="short",
-		enqueue_after_commit=True,
-		now=bool(frappe.flags.in_test),
 		ticket=doc.name,
 	)
 
@@ -93,11 +90,8 @@ def on_communication(doc, method=None):
 	received_at = doc.communication_date or doc.creation or now_datetime()
 	if rules.closed_period(cached_calendar(), get_datetime(received_at)) is None:
 		return  # open: nothing to do, no job
-	frappe.enqueue(
+	background.after_commit(
 		"cs_sop.complaint.notices.after_customer_message",
-		queue="short",
-		enqueue_after_commit=True,
-		now=bool(frappe.flags.in_test),
 		ticket=doc.reference_name,
 		received_at=str(received_at),
 	)

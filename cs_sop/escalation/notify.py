@@ -11,7 +11,7 @@ from collections import defaultdict
 import frappe
 from frappe import _
 
-from cs_sop import compat, messaging
+from cs_sop import background, compat, messaging
 from cs_sop.core.ladder import fallback_receivers
 from cs_sop.escalation.context import TICKET, Context
 from cs_sop.users import assignees as ticket_assignees
@@ -145,11 +145,8 @@ class Notifications:
 		# Delivered by a short job queued only once this run commits: a run that fails tells nobody,
 		# and the sweep's transaction does not wait on a Notification Log insert (and the email that
 		# Frappe does not send for "Alert" logs) per receiver.
-		frappe.enqueue(
+		background.after_commit(
 			"cs_sop.escalation.notify.deliver_digests",
-			queue="short",
-			enqueue_after_commit=True,
-			now=bool(frappe.flags.in_test),
 			digests=digests,
 		)
 

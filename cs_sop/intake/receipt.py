@@ -18,7 +18,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_system_timezone, get_url, now_datetime
 
-from cs_sop import activity, messaging, users
+from cs_sop import activity, background, messaging, users
 from cs_sop import settings as sop_settings
 from cs_sop.complaint import templates
 from cs_sop.core import gates
@@ -35,11 +35,8 @@ def after_insert(doc, method=None):
 	"""HD Ticket after_insert: queue the receipt for when the new ticket commits."""
 	if not sop_settings.value("send_receipt"):
 		return
-	frappe.enqueue(
+	background.after_commit(
 		"cs_sop.intake.receipt.send_receipt",
-		queue="short",
-		enqueue_after_commit=True,
-		now=bool(frappe.flags.in_test),
 		ticket=doc.name,
 	)
 

@@ -37,6 +37,7 @@ after the transaction ends, as for the holidays.
 """
 
 import datetime
+import functools
 
 import frappe
 from helpdesk.helpdesk.doctype.hd_service_level_agreement.hd_service_level_agreement import (
@@ -82,32 +83,25 @@ class SOPServiceLevelAgreement(HDServiceLevelAgreement):
 
 
 def clear_holidays(doc=None, method=None):
-	"""doc_events handler (holiday list, SOP Settings): forget every cached holiday list,
-	now and again when the transaction ends (a value cached from an edit that is then rolled
-	back must not stay)."""
-	frappe.cache.delete_value(HOLIDAYS_KEY)
-	db = getattr(frappe.local, "db", None)
-	if db is not None and hasattr(db, "after_commit"):
-		db.after_commit.add(_forget)
-		db.after_rollback.add(_forget)
-
-
-def _forget():
-	frappe.cache.delete_value(HOLIDAYS_KEY)
+	"""doc_events handler (holiday list, SOP Settings): forget every cached holiday list."""
+	_forget(HOLIDAYS_KEY)
 
 
 def clear_sla_cache():
-	"""An SLA changed: forget the cached choice and holidays, now and when the transaction ends."""
-	frappe.cache.delete_value(SELECTION_KEY)
-	clear_holidays()
+	"""An SLA changed: forget the cached choice and holidays."""
+	_forget(SELECTION_KEY)
+	_forget(HOLIDAYS_KEY)
+
+
+def _forget(key: str) -> None:
+	"""Now, and again when the transaction ends: a value cached from an edit that is then rolled
+	back, or read by another request before the commit, must not stay."""
+	frappe.cache.delete_value(key)
 	db = getattr(frappe.local, "db", None)
 	if db is not None and hasattr(db, "after_commit"):
-		db.after_commit.add(_forget_selection)
-		db.after_rollback.add(_forget_selection)
-
-
-def _forget_selection():
-	frappe.cache.delete_value(SELECTION_KEY)
+		forget = functools.partial(frappe.cache.delete_value, key)
+		db.after_commit.add(forget)
+		db.after_rollback.add(forget)
 
 
 def _run_parent(parent, method: str, *args):

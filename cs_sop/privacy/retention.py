@@ -27,6 +27,7 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import getdate, now_datetime, today
 
+from cs_sop import background
 from cs_sop import settings as sop_settings
 from cs_sop.core import confirmation as rules
 from cs_sop.privacy import people, scrub
@@ -307,13 +308,11 @@ def on_settings_update(doc, method=None):
 		)
 
 	if key(before) != key(doc):
-		frappe.enqueue(
+		background.after_commit(
 			"cs_sop.privacy.retention.recompute_retention",
 			queue="long",
 			job_id="cs_sop_recompute_retention",
 			deduplicate=True,
-			enqueue_after_commit=True,
-			now=frappe.flags.in_test,
 		)
 
 
