@@ -28,8 +28,9 @@ before_uninstall = "cs_sop.setup.install.before_uninstall"
 
 # Document events
 # ---------------
-# Only for doctypes cs_sop does not override: the lifecycle of HD Ticket and of HD Service Level
-# Agreement is their classes in cs_sop/overrides (override_doctype_class below), in one file each.
+# Only for other apps' doctypes that cs_sop does not override: the lifecycle of HD Ticket and of HD
+# Service Level Agreement is their classes in cs_sop/overrides (override_doctype_class below), and
+# cs_sop's own doctypes do theirs in their controllers (one exception below).
 doc_events = {
 	# a customer's message on a ticket outside operating hours: one reply per closed period
 	"Communication": {
@@ -60,19 +61,8 @@ doc_events = {
 		"on_trash": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 		"after_rename": "cs_sop.overrides.hd_service_level_agreement.clear_holidays",
 	},
-	# any change to the ladder's configuration re-plans the open tickets' next check (one job);
-	# on_change: it runs after Frappe cleared the document cache of the saved configuration
-	"SOP Settings": {
-		# the channel owners: SOP Operations Manager / System Manager only, one row per channel
-		"validate": "cs_sop.intake.channel_owner.validate_settings",
-		"on_change": "cs_sop.escalation.enqueue_replan",
-		"on_update": [
-			# retention changed: the closed tickets' anonymisation dates follow
-			"cs_sop.privacy.on_settings_update",
-			# the holiday dates cached for Helpdesk's SLA engine
-			"cs_sop.overrides.hd_service_level_agreement.clear_holidays",
-		],
-	},
+	# cs_sop's own doctype, hooked here on purpose: the escalation package reads the levels through
+	# its controller (get_levels), so the controller importing the package would make a cycle
 	"SOP Escalation Level": {
 		"on_change": "cs_sop.escalation.enqueue_replan",
 		"on_trash": "cs_sop.escalation.enqueue_replan",

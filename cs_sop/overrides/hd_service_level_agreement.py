@@ -10,8 +10,9 @@ part of what cs_sop added to a ticket's insert and save.
 
 Here the holiday dates of a list are kept in Redis (one hash, one field per holiday list, with
 Frappe's per-request copy in front of it), so a target costs no query once the list is cached.
-The cache is dropped when a holiday list or SOP Settings change (hooks.py `doc_events`) and when
-an SLA changes (this class's own `on_update` / `on_trash` / `after_rename`), both at once and after the transaction commits or rolls back (as Frappe does for
+The cache is dropped when a holiday list changes (hooks.py `doc_events`), when SOP Settings change
+(its controller) and when an SLA changes (this class's own `on_update` / `on_trash` /
+`after_rename`), both at once and after the transaction commits or rolls back (as Frappe does for
 its document cache), so a rolled-back edit is never served.
 
 Working hours need no cache: they are rows of the SLA document Helpdesk has already loaded
@@ -83,7 +84,8 @@ class SOPServiceLevelAgreement(HDServiceLevelAgreement):
 
 
 def clear_holidays(doc=None, method=None):
-	"""doc_events handler (holiday list, SOP Settings): forget every cached holiday list."""
+	"""A holiday list (doc_events) or SOP Settings (its on_update) changed: forget every cached holiday
+	list."""
 	_forget(HOLIDAYS_KEY)
 
 

@@ -7,6 +7,10 @@ from frappe.model.document import Document
 
 from cs_sop.complaint.approvers import on_settings_validate
 from cs_sop.core.business_time import Calendar
+from cs_sop.escalation import enqueue_replan
+from cs_sop.intake.channel_owner import validate_settings as validate_channel_owners
+from cs_sop.overrides.hd_service_level_agreement import clear_holidays
+from cs_sop.privacy.retention import on_settings_update as on_retention_update
 from cs_sop.sla import switch as sla_switch
 from cs_sop.sla.agreements import sync_slas
 from cs_sop.sla.calendar import clear_calendar
@@ -51,11 +55,24 @@ class SOPSettings(Document):
 		if self.standard_sla and self.standard_sla == self.chat_sla:
 			frappe.throw(_("The standard SLA and the chat and WhatsApp SLA must be different."))
 		on_settings_validate(self)
+		# the channel owners: SOP Operations Manager / System Manager only, one row per channel
+		validate_channel_owners(self)
 
 	def on_update(self):
 		clear_calendar()
-		if self.flags.skip_sla_sync:
-			return
+		if not self.flags.skip_sla_sync:
+			self._sync_slas()
+		# retention changed: the closed tickets' anonymisation dates follow
+		on_retention_update(self)
+		# the holiday dates cached for Helpdesk's SLA engine
+		clear_holidays()
+
+	def on_change(self):
+		# the ladder's configuration: the open tickets' next check is planned again (one job), after
+		# Frappe cleared the document cache of the saved settings
+		enqueue_replan(self)
+
+	def _sync_slas(self):
 		# during install (Frappe saves every new Single first) after_install applies the switch
 		if self.has_value_changed("use_sop_slas") and not frappe.flags.in_install:
 			sla_switch.apply(self)
