@@ -23,6 +23,16 @@ def chunks(items: Iterable, size: int = CHUNK):
 		yield chunk
 
 
+def locked_due(query, due, key, limit: int, only: list[str] | None = None) -> list:
+	"""A job's batch: the `limit` rows of `query` due first (ordered by `due`), locked FOR UPDATE, so a
+	second run at the same time waits and then finds them done. `only`: rows whose `key` is one of
+	these and no others (tests, the demo's simulated days); None: every due row."""
+	query = query.orderby(due).limit(limit).for_update()
+	if only is not None:
+		query = query.where(key.isin(only or [""]))
+	return query.run(as_dict=True)
+
+
 def insert(doctype: str, fields: Sequence[str], rows: Iterable[Sequence], ignore_duplicates: bool = False):
 	"""INSERT [IGNORE] INTO `tab<doctype>` (fields) VALUES (...), (...) in chunks."""
 	columns = ", ".join(f"`{f}`" for f in fields)

@@ -30,13 +30,8 @@ def auto_close_unconfirmed(now=None, limit: int = BATCH, only: list[str] | None 
 		.where(T.sop_resolution_confirmed == rules.AWAITING)
 		.where(T.status_category == "Resolved")
 		.where(T.status != "Closed")
-		.orderby(T.sop_confirmation_due)
-		.limit(limit)
-		.for_update()
 	)
-	if only:
-		query = query.where(T.name.isin(only))
-	rows = query.run(as_dict=True)
+	rows = bulk.locked_due(query, T.sop_confirmation_due, T.name, limit, only)
 	if not rows:
 		return 0
 	days = settings.int_value("confirmation_days")

@@ -16,7 +16,6 @@ from frappe.utils import get_datetime, get_url, now_datetime
 from frappe.utils.password import get_encryption_key
 
 from cs_sop import background, bulk, messaging, settings
-from cs_sop.bulk import chunks
 from cs_sop.core import survey as rules
 from cs_sop.core.id_dates import format_datetime
 from cs_sop.users import first_assignee
@@ -46,17 +45,12 @@ def send_due(now=None, limit: int = BATCH, only: list[str] | None = None) -> int
 		frappe.qb.from_(T)
 		.select(T.name, T.raised_by, T.contact, T.sop_channel, T._assign, T.agent_group, T.ticket_type)
 		.where(T.sop_survey_due <= now)
-		.orderby(T.sop_survey_due)
-		.limit(limit)
-		.for_update()
 	)
-	if only:
-		query = query.where(T.name.isin(only))
-	rows = query.run(as_dict=True)
+	rows = bulk.locked_due(query, T.sop_survey_due, T.name, limit, only)
 	if not rows:
 		return 0
 	names = [r.name for r in rows]
-	for chunk in chunks(names):
+	for chunk in bulk.chunks(names):
 		frappe.qb.update(T).set(T.sop_survey_due, None).where(T.name.isin(chunk)).run()
 	if not settings.int_value("survey_enabled"):
 		return 0
@@ -155,7 +149,7 @@ def _made_now(tickets: list[str], now) -> list[str]:
 	"""The tickets whose survey this run inserted (INSERT IGNORE skips one that exists)."""
 	S = frappe.qb.DocType(SURVEY)
 	made = []
-	for chunk in chunks(tickets):
+	for chunk in bulk.chunks(tickets):
 		made += (
 			frappe.qb.from_(S)
 			.select(S.ticket)
@@ -171,7 +165,7 @@ def _languages(emails: set[str]) -> dict[str, str]:
 	"""Each customer's language (their user's), else the site's; one query per 1000 emails."""
 	found = {}
 	U = frappe.qb.DocType("User")
-	for chunk in chunks(sorted(emails)):
+	for chunk in bulk.chunks(sorted(emails)):
 		for email, lang in (
 			frappe.qb.from_(U).select(U.email, U.language).where(U.email.isin(chunk)).run(as_list=True)
 		):
@@ -236,14 +230,9 @@ def remind_and_expire(now=None, limit: int = BATCH, only: list[str] | None = Non
 			.where(S.sent_on <= now - timedelta(days=days))
 			.where(S.reminded_on.isnull())
 			.where(S.expires_on > now)
-			.orderby(S.sent_on)
-			.limit(limit)
-			.for_update()
 		)
-		if only is not None:
-			query = query.where(S.ticket.isin(only or [""]))
-		rows = query.run(as_dict=True)
-		for chunk in chunks([r.name for r in rows]):
+		rows = bulk.locked_due(query, S.sent_on, S.ticket, limit, only)
+		for chunk in bulk.chunks([r.name for r in rows]):
 			frappe.qb.update(S).set(S.reminded_on, now).where(S.name.isin(chunk)).where(
 				S.reminded_on.isnull()
 			).run()

@@ -118,13 +118,8 @@ def approval_sweep(now=None, only: list[str] | None = None) -> dict:
 		)
 		.where(S.status == "Pending Approval")
 		.where(S.approval_next_check <= now)
-		.orderby(S.approval_next_check)
-		.limit(BATCH)
-		.for_update()
 	)
-	if only is not None:
-		query = query.where(S.name.isin(only or [""]))
-	rows = query.run(as_dict=True)
+	rows = bulk.locked_due(query, S.approval_next_check, S.name, BATCH, only)
 	stats = {"due": len(rows), "reminded": 0, "escalated": 0}
 	if not rows:
 		return stats

@@ -9,7 +9,7 @@ their roles, settings and passwords go with them. Nothing else is touched.
 
 import frappe
 
-from cs_sop.bulk import chunks
+from cs_sop import bulk
 from cs_sop.demo.people import DOMAIN, TAG
 
 TICKET = "HD Ticket"
@@ -115,7 +115,7 @@ def _reference_rows():
 
 def _names(doctype: str, column: str, values: list[str], **filters) -> list[str]:
 	found = []
-	for chunk in chunks(values, 500):
+	for chunk in bulk.chunks(values, 500):
 		found += frappe.get_all(doctype, filters={column: ("in", chunk), **filters}, pluck="name")
 	return found
 
@@ -128,7 +128,7 @@ def _delete(doctype: str, where: dict[str, list[str]], counts: dict) -> None:
 	if not values or any(not v for _c, v in rest):
 		return
 	table = frappe.qb.DocType(doctype)
-	for chunk in chunks(values, 500):
+	for chunk in bulk.chunks(values, 500):
 		query = frappe.qb.from_(table).delete().where(table[column].isin(chunk))
 		for col, vals in rest:
 			query = query.where(table[col].isin(vals))
