@@ -17,6 +17,7 @@ from cs_sop.cs_sop.doctype.sop_report_day import sop_report_day as report_day
 from cs_sop.cs_sop.report.sop_agent_performance import sop_agent_performance as perf
 from cs_sop.cs_sop.report.sop_escalation_register import sop_escalation_register as register
 from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance as sla
+from cs_sop.tests.utils import REPORT_TICKET_COLUMNS
 
 RUN = frappe.generate_hash(length=6)
 TEAM = f"Tim Ringkasan {RUN}"
@@ -24,26 +25,7 @@ DAYS = [date(2023, 4, 3) + timedelta(days=i) for i in range(3)]
 PERIOD = {"from_date": "2023-04-01", "to_date": "2023-04-30"}
 GROUPS = ("Team", "Agent", "Channel", "Priority", "Category", "Request Type")
 FIELDS = (
-	*bulk.STANDARD_COLUMNS,
-	"subject",
-	"raised_by",
-	"status",
-	"status_category",
-	"priority",
-	"ticket_type",
-	"agent_group",
-	"opening_date",
-	"sop_channel",
-	"sop_request_type",
-	"sop_agent",
-	"response_by",
-	"first_responded_on",
-	"sop_first_response_seconds",
-	"resolution_by",
-	"resolution_date",
-	"sop_resolution_seconds",
-	"sop_update_misses",
-	"sop_reopen_count",
+	*REPORT_TICKET_COLUMNS,
 	"sop_close_exception_on",
 )
 

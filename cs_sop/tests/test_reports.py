@@ -26,6 +26,7 @@ from cs_sop.cs_sop.report.sop_satisfaction import sop_satisfaction as satisfacti
 from cs_sop.cs_sop.report.sop_sla_compliance import sop_sla_compliance as sla
 from cs_sop.tests.utils import (
 	PASSWORD,
+	REPORT_TICKET_COLUMNS,
 	agent_reply,
 	classify,
 	ensure_email_account,
@@ -51,26 +52,7 @@ def dt(day: int, hour: int = 9, minute: int = 0, month: int = 3) -> datetime:
 
 
 TICKET_FIELDS = (
-	*bulk.STANDARD_COLUMNS,
-	"subject",
-	"raised_by",
-	"status",
-	"status_category",
-	"priority",
-	"ticket_type",
-	"agent_group",
-	"opening_date",
-	"sop_channel",
-	"sop_request_type",
-	"sop_agent",
-	"response_by",
-	"first_responded_on",
-	"sop_first_response_seconds",
-	"resolution_by",
-	"resolution_date",
-	"sop_resolution_seconds",
-	"sop_update_misses",
-	"sop_reopen_count",
+	*REPORT_TICKET_COLUMNS,
 	"feedback_rating",
 	"feedback_extra",
 	"sop_subject_key",

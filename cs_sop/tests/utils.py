@@ -3,6 +3,32 @@
 import frappe
 from frappe.utils import now_datetime
 
+from cs_sop import bulk
+
+# the HD Ticket columns the report tests bulk-insert (what the reports read)
+REPORT_TICKET_COLUMNS = (
+	*bulk.STANDARD_COLUMNS,
+	"subject",
+	"raised_by",
+	"status",
+	"status_category",
+	"priority",
+	"ticket_type",
+	"agent_group",
+	"opening_date",
+	"sop_channel",
+	"sop_request_type",
+	"sop_agent",
+	"response_by",
+	"first_responded_on",
+	"sop_first_response_seconds",
+	"resolution_by",
+	"resolution_date",
+	"sop_resolution_seconds",
+	"sop_update_misses",
+	"sop_reopen_count",
+)
+
 AGENT = "cs-sop-agent@example.com"
 CUSTOMER = "cs-sop-customer@example.com"
 
