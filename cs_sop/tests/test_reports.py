@@ -790,3 +790,18 @@ class TestReportsOverRest(TestReports):
 			"/api/method/cs_sop.api.reports.management_report_pdf", params={"month": "2025-03"}
 		)
 		self.assertEqual(refused.status_code, 403)
+		# the workspace's number cards: managers and supervisors only
+		for card in (
+			"open_tickets",
+			"near_breach",
+			"breached",
+			"unacknowledged_escalations",
+			"csat_this_month",
+		):
+			path = f"/api/method/cs_sop.api.reports.{card}"
+			for who, client in (("agent", as_agent), ("customer", as_customer), ("guest", Client())):
+				r = client.get(path)
+				self.assertIn(r.status_code, (401, 403), (card, who))
+				body = r.json() if "json" in r.headers.get("content-type", "") else {}
+				self.assertNotIn("message", body, (card, who))
+			self.assertIn("value", message(as_manager.get(path)), card)
